@@ -1,0 +1,142 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Queues;
+using BlocklistApi.Auth;
+using BlocklistApi.Dns;
+using BlocklistApi.Lists;
+using BlocklistApi.Net;
+using BlocklistApi.Reputation;
+using BlocklistApi.Storage;
+using DnsClient;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace BlocklistApi.Hosting;
+
+/// <summary>All of the app's registration; both hosts call it, and it is the only code that reads configuration.</summary>
+public static class BlocklistApiHostingExtensions
+{
+    public static IHostApplicationBuilder AddBlocklistApi(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+
+        AddValidatedOptions<DnsOptions, DnsOptionsValidator>(services, DnsOptions.SectionName);
+        AddValidatedOptions<DnsblOptions, DnsblOptionsValidator>(services, DnsblOptions.SectionName);
+        AddValidatedOptions<ReputationCacheOptions, ReputationCacheOptionsValidator>(services, ReputationCacheOptions.SectionName);
+        AddValidatedOptions<AuthOptions, AuthOptionsValidator>(services, AuthOptions.SectionName);
+        AddValidatedOptions<QueueTriggerOptions, QueueTriggerOptionsValidator>(services, QueueTriggerOptions.SectionName);
+        AddValidatedOptions<StorageOptions, StorageOptionsValidator>(services, StorageOptions.SectionName)
+            .Configure<IConfiguration>(ReadStorageConnection);
+
+        AddStorage(services);
+        services.AddSingleton<IDnsQuery>(CreateDnsClient);
+        services.AddSingleton<FunctionKeyAuthorizer>();
+
+        services.AddSingleton<DnsblZones>();
+        services.AddSingleton<DnsblResolver>();
+        services.AddSingleton<ZoneAnswerCache>();
+        services.AddSingleton<ReputationService>();
+        services.AddSingleton<HostedListStore>();
+        services.AddSingleton<HostedListService>();
+        return builder;
+    }
+
+    private static OptionsBuilder<TOptions> AddValidatedOptions<TOptions, TValidator>(IServiceCollection services, string section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+        return services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
+    }
+
+    // AzureWebJobsStorage is either a connection string or a section of identity-based settings (Functions convention).
+    private static void ReadStorageConnection(StorageOptions options, IConfiguration configuration)
+    {
+        var setting = configuration.GetSection(StorageOptions.ConnectionSettingName);
+        if (!string.IsNullOrWhiteSpace(setting.Value))
+        {
+            options.ConnectionString = setting.Value;
+            return;
+        }
+
+        var tableUri = setting["tableServiceUri"];
+        var queueUri = setting["queueServiceUri"];
+        if (tableUri is null && queueUri is null && setting["accountName"] is { Length: > 0 } account)
+        {
+            tableUri = $"https://{account}.table.core.windows.net";
+            queueUri = $"https://{account}.queue.core.windows.net";
+        }
+
+        if (tableUri is null && queueUri is null)
+        {
+            options.ConnectionString = "UseDevelopmentStorage=true";
+            return;
+        }
+
+        options.TableServiceUri = Uri.TryCreate(tableUri, UriKind.Absolute, out var table) ? table : null;
+        options.QueueServiceUri = Uri.TryCreate(queueUri, UriKind.Absolute, out var queue) ? queue : null;
+        options.Credential = setting["credential"];
+        options.ClientId = setting["clientId"];
+    }
+
+    private static void AddStorage(IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var clientOptions = new TableClientOptions();
+            ConfigureRetry(clientOptions.Retry, options);
+            return options.ConnectionString is { } connection
+                ? new TableServiceClient(connection, clientOptions)
+                : new TableServiceClient(options.TableServiceUri!, Credential(options), clientOptions);
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            // Base64, as the Functions queue extension expects by default.
+            var clientOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+            ConfigureRetry(clientOptions.Retry, options);
+            return options.ConnectionString is { } connection
+                ? new QueueServiceClient(connection, clientOptions)
+                : new QueueServiceClient(options.QueueServiceUri!, Credential(options), clientOptions);
+        });
+        services.AddSingleton<StorageTables>();
+    }
+
+    private static void ConfigureRetry(RetryOptions retry, StorageOptions options)
+    {
+        retry.MaxRetries = options.MaxRetries;
+        retry.NetworkTimeout = options.Timeout;
+        retry.Mode = RetryMode.Exponential;
+        retry.Delay = TimeSpan.FromMilliseconds(200);
+        retry.MaxDelay = TimeSpan.FromSeconds(2);
+    }
+
+    private static TokenCredential Credential(StorageOptions options) =>
+        string.Equals(options.Credential, "managedidentity", StringComparison.OrdinalIgnoreCase)
+            ? new ManagedIdentityCredential(options.ClientId is { Length: > 0 } id ? ManagedIdentityId.FromUserAssignedClientId(id) : ManagedIdentityId.SystemAssigned)
+            : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ClientId });
+
+    private static LookupClient CreateDnsClient(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<DnsOptions>>().Value;
+        var servers = options.Servers
+            .Select(s => EndpointParser.TryParse(s, 53, out var endpoint, out _) ? endpoint : null)
+            .OfType<System.Net.IPEndPoint>()
+            .ToArray();
+        var clientOptions = servers.Length > 0 ? new LookupClientOptions(servers) : new LookupClientOptions();
+        clientOptions.Timeout = options.Timeout;
+        clientOptions.Retries = options.Retries;
+        clientOptions.UseCache = options.UseCache;
+        // DNS errors (NXDOMAIN, SERVFAIL) are answers to interpret, not exceptions (STYLE §8).
+        clientOptions.ThrowDnsErrors = false;
+        clientOptions.UseTcpFallback = true;
+        return new LookupClient(clientOptions);
+    }
+}

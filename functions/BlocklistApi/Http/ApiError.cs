@@ -1,0 +1,42 @@
+namespace BlocklistApi.Http;
+
+/// <summary>The kinds of expected failure a service reports; each maps to one HTTP status.</summary>
+public enum ApiErrorKind
+{
+    Invalid = 400,
+    NotFound = 404,
+    Conflict = 409,
+    Unprocessable = 422,
+    TooManyRequests = 429,
+    Unavailable = 503,
+}
+
+/// <summary>An expected failure with a message a person can act on.</summary>
+public sealed record ApiError(ApiErrorKind Kind, string Detail)
+{
+    public static ApiError Invalid(string detail) => new(ApiErrorKind.Invalid, detail);
+
+    public static ApiError NotFound(string detail) => new(ApiErrorKind.NotFound, detail);
+
+    public static ApiError Conflict(string detail) => new(ApiErrorKind.Conflict, detail);
+
+    public static ApiError Unavailable(string detail) => new(ApiErrorKind.Unavailable, detail);
+}
+
+/// <summary>A value or an <see cref="ApiError"/>.</summary>
+public readonly record struct Outcome<T>
+{
+    private Outcome(T? value, ApiError? error)
+    {
+        Value = value;
+        Error = error;
+    }
+
+    public T? Value { get; }
+
+    public ApiError? Error { get; }
+
+    public static implicit operator Outcome<T>(T value) => new(value, null);
+
+    public static implicit operator Outcome<T>(ApiError error) => new(default, error);
+}

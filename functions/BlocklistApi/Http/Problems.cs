@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace BlocklistApi.Http;
+
+/// <summary>The one place our error kinds become RFC 9457 problem+json, so statuses stay consistent across routes and hosts.</summary>
+public static class Problems
+{
+    public static ProblemHttpResult From(ApiError error) =>
+        TypedResults.Problem(detail: error.Detail, statusCode: (int)error.Kind, title: Title(error.Kind));
+
+    public static ProblemHttpResult Invalid(string detail) => From(ApiError.Invalid(detail));
+
+    public static ProblemHttpResult NotFound(string detail) => From(ApiError.NotFound(detail));
+
+    public static ProblemHttpResult Unauthorized() => TypedResults.Problem(
+        statusCode: StatusCodes.Status401Unauthorized,
+        title: "A valid key is required",
+        detail: "Send a function key (or, for admin routes, an admin key) in the x-functions-key header or the code query parameter.");
+
+    /// <summary>Maps an unexpected exception to a problem; storage and network trouble are 503 (try again), the rest 500.</summary>
+    public static ProblemHttpResult FromException(Exception exception) => IsUnavailableDependency(exception)
+        ? From(ApiError.Unavailable("A service we depend on (storage or DNS) is not answering. Please try again in a minute."))
+        : TypedResults.Problem(
+            statusCode: StatusCodes.Status500InternalServerError,
+            title: "Internal error",
+            detail: "Something went wrong on our side; it has been logged. Please try again, and report it if it persists.");
+
+    public static bool IsUnavailableDependency(Exception exception) => exception switch
+    {
+        Azure.RequestFailedException { Status: 0 or >= 500 } => true,
+        HttpRequestException or TimeoutException or System.Net.Sockets.SocketException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsUnavailableDependency),
+        _ => exception.InnerException is { } inner && IsUnavailableDependency(inner),
+    };
+
+    private static string Title(ApiErrorKind kind) => kind switch
+    {
+        ApiErrorKind.Invalid => "The request is not valid",
+        ApiErrorKind.NotFound => "Not found",
+        ApiErrorKind.Conflict => "Conflict",
+        ApiErrorKind.Unprocessable => "The request cannot be processed",
+        ApiErrorKind.TooManyRequests => "Too many requests",
+        ApiErrorKind.Unavailable => "Service unavailable",
+        _ => "Error",
+    };
+}

@@ -1,0 +1,25 @@
+using System.Net;
+using BlocklistApi.Dns;
+using BlocklistApi.Net;
+using Microsoft.Extensions.Options;
+
+namespace BlocklistApi.Reputation;
+
+/// <summary>The configured zones, built once from validated options.</summary>
+public sealed class DnsblZones(IOptions<DnsblOptions> dnsbl, IOptions<DnsOptions> dns)
+{
+    public IReadOnlyList<DnsblZone> All { get; } = Build(dnsbl.Value, dns.Value);
+
+    private static DnsblZone[] Build(DnsblOptions dnsbl, DnsOptions dns)
+    {
+        var defaults = Endpoints(dns.Servers);
+        return dnsbl.Zones
+            .Select(z => new DnsblZone(z, dns.Timeout, z.Servers.Count > 0 ? Endpoints(z.Servers) : defaults))
+            .ToArray();
+    }
+
+    private static IPEndPoint[] Endpoints(IEnumerable<string> servers) =>
+        servers.Select(s => EndpointParser.TryParse(s, 53, out var endpoint, out var error)
+            ? endpoint
+            : throw new OptionsValidationException(DnsOptions.SectionName, typeof(DnsOptions), [error])).ToArray();
+}

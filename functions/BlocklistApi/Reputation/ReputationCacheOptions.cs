@@ -1,0 +1,25 @@
+namespace BlocklistApi.Reputation;
+
+/// <summary>Caching of zone answers per (zone, address). Section <c>ReputationCache</c>.</summary>
+public sealed class ReputationCacheOptions
+{
+    public const string SectionName = "ReputationCache";
+
+    /// <summary>Whether zone answers are cached (in Table Storage, with a short in-memory cache in front). Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The shortest time an answer is kept, whatever its DNS TTL. Default 00:01:00.</summary>
+    public TimeSpan MinimumTtl { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The longest time an answer is kept, whatever its DNS TTL. Default 01:00:00.</summary>
+    public TimeSpan MaximumTtl { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long an answer stays in this instance's memory (never past its TTL). Default 00:00:30.</summary>
+    public TimeSpan MemoryTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many (zone, address) answers memory holds at most. Default 100000.</summary>
+    public int MemoryMaxEntries { get; set; } = 100_000;
+
+    /// <summary>The table that holds cached answers. Default ReputationCache.</summary>
+    public string TableName { get; set; } = "ReputationCache";
+}

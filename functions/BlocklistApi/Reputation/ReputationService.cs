@@ -1,0 +1,116 @@
+using System.Net;
+using BlocklistApi.Lists;
+
+namespace BlocklistApi.Reputation;
+
+/// <summary>Answers "is this client IP on a blocklist?" from the configured zones and our hosted lists.</summary>
+public sealed class ReputationService(
+    DnsblZones zones,
+    DnsblResolver resolver,
+    ZoneAnswerCache cache,
+    HostedListService hostedLists,
+    TimeProvider timeProvider)
+{
+    public async Task<ReputationReport> CheckAsync(IPAddress address, CancellationToken cancellationToken)
+    {
+        var ip = address.ToString();
+        var localTask = hostedLists.MatchAsync(address, cancellationToken);
+        var listingsTask = LookupZonesAsync(address, ip, cancellationToken);
+        await Task.WhenAll(localTask, listingsTask);
+        return Combine(ip, await listingsTask, await localTask, timeProvider.GetUtcNow());
+    }
+
+    /// <summary>
+    /// The verdict, by precedence: our allow list, then our block list, then the weighted zones (allow zones win a tie
+    /// against block zones); "unknown" only when every zone failed and no hosted entry matched.
+    /// </summary>
+    internal static ReputationReport Combine(string ip, IReadOnlyList<ZoneListing> listings, HostedListEntry? local, DateTimeOffset now)
+    {
+        double block = 0, allow = 0;
+        foreach (var listing in listings.Where(l => l.Listed))
+        {
+            if (listing.Kind == ZoneKind.Block)
+            {
+                block += listing.Weight;
+            }
+            else
+            {
+                allow += listing.Weight;
+            }
+        }
+
+        var verdict = local?.List switch
+        {
+            HostedListKind.Allow => Verdict.Whitelisted,
+            HostedListKind.Block => Verdict.Listed,
+            _ when allow > 0 && allow >= block => Verdict.Whitelisted,
+            _ when block > 0 => Verdict.Listed,
+            _ when listings.Count > 0 && listings.All(l => l.Status != ZoneStatus.Ok) => Verdict.Unknown,
+            _ => Verdict.Clean,
+        };
+        return new ReputationReport(ip, verdict, block - allow, listings, local, now);
+    }
+
+    private async Task<IReadOnlyList<ZoneListing>> LookupZonesAsync(IPAddress address, string ip, CancellationToken cancellationToken)
+    {
+        var all = zones.All;
+        var results = new ZoneListing?[all.Count];
+        var missing = new List<int>();
+        for (var i = 0; i < all.Count; i++)
+        {
+            if (cache.Enabled && cache.TryGetFromMemory(all[i].Name, ip, out var remembered))
+            {
+                results[i] = ToListing(all[i], ip, remembered, ListingSource.Cache);
+            }
+            else
+            {
+                missing.Add(i);
+            }
+        }
+
+        if (missing.Count > 0 && cache.Enabled)
+        {
+            var stored = await cache.ReadAsync(ip, cancellationToken);
+            missing.RemoveAll(i =>
+            {
+                if (!stored.TryGetValue(all[i].Name, out var lookup))
+                {
+                    return false;
+                }
+
+                results[i] = ToListing(all[i], ip, lookup, ListingSource.Cache);
+                return true;
+            });
+        }
+
+        if (missing.Count > 0)
+        {
+            // Zones are asked concurrently, each bounded by its own timeout: the answer takes one timeout, not the sum.
+            var lookups = await Task.WhenAll(missing.Select(i => resolver.LookupAsync(all[i], address, cancellationToken)));
+            for (var j = 0; j < missing.Count; j++)
+            {
+                results[missing[j]] = ToListing(all[missing[j]], ip, lookups[j], ListingSource.Dns);
+            }
+
+            if (cache.Enabled)
+            {
+                await cache.WriteAsync(ip, missing.Select((i, j) => (all[i].Name, lookups[j])).ToList(), cancellationToken);
+            }
+        }
+
+        return results!;
+    }
+
+    private static ZoneListing ToListing(DnsblZone zone, string ip, ZoneLookup lookup, ListingSource source) => new(
+        zone.Name,
+        zone.Kind,
+        lookup.Listed,
+        lookup.Codes,
+        lookup.Meanings,
+        lookup.Reasons,
+        lookup.Status,
+        source,
+        zone.Weight,
+        lookup.Error,
+        lookup.Listed ? zone.DelistUrl(ip) : null);
+}

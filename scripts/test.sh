@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every test. Installs Azurite from package-lock.json (npm ci) when needed, then builds and runs the
+# unit and integration tests; the integration tests start Azurite, rbldnsd and in-process DNS servers themselves.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+dotnet test BlocklistApi.sln -c Release "$@"

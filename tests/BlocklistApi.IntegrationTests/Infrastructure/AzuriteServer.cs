@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace BlocklistApi.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A real Azurite (the repo's pinned npm install) on free loopback ports, in-memory. One is shared by the whole test
+/// run (<see cref="Shared"/>); tests that stop storage start their own.
+/// </summary>
+public sealed class AzuriteServer : IAsyncDisposable
+{
+    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    private static readonly object s_sharedLock = new();
+    private static Task<AzuriteServer>? s_shared;
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    private AzuriteServer(int blobPort, int queuePort, int tablePort)
+    {
+        BlobPort = blobPort;
+        QueuePort = queuePort;
+        TablePort = tablePort;
+    }
+
+    public int BlobPort { get; }
+
+    public int QueuePort { get; }
+
+    public int TablePort { get; }
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    public static Task<AzuriteServer> Shared
+    {
+        get
+        {
+            lock (s_sharedLock)
+            {
+                return s_shared ??= StartSharedAsync();
+            }
+        }
+    }
+
+    public static async Task<AzuriteServer> StartAsync()
+    {
+        var server = new AzuriteServer(FreePorts.Tcp(), FreePorts.Tcp(), FreePorts.Tcp());
+        await server.RestartAsync();
+        return server;
+    }
+
+    /// <summary>Starts (again) on the same ports; an in-memory Azurite comes back empty.</summary>
+    public async Task RestartAsync()
+    {
+        var script = Path.Combine(RepoPaths.Root, "node_modules", "azurite", "dist", "src", "azurite.js");
+        if (!File.Exists(script))
+        {
+            throw new InvalidOperationException($"Azurite is not installed at {script}. Run 'npm ci' in {RepoPaths.Root} (scripts/test.sh does).");
+        }
+
+        var start = new ProcessStartInfo("node")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        foreach (var argument in new[]
+        {
+            script, "--inMemoryPersistence", "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl",
+            "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started.");
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await FreePorts.WaitForTcpAsync(QueuePort, TimeSpan.FromSeconds(30), Output);
+        await FreePorts.WaitForTcpAsync(TablePort, TimeSpan.FromSeconds(30), Output);
+    }
+
+    /// <summary>Kills Azurite: a storage outage.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process?.Dispose();
+    }
+
+    private string Output()
+    {
+        lock (_output)
+        {
+            return "Azurite said: " + _output;
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static async Task<AzuriteServer> StartSharedAsync()
+    {
+        var server = await StartAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.StopAsync().GetAwaiter().GetResult();
+        return server;
+    }
+}
