@@ -1,4 +1,5 @@
 using BlocklistApi.Client;
+using BlocklistApi.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace BlocklistApi.IntegrationTests.Infrastructure;
+namespace BlocklistApi.Testing;
 
 /// <summary>A DNS record the loopback server serves. <see cref="Data"/> is the RDATA already encoded.</summary>
 public sealed record DnsTestRecord(string Name, ushort Type, byte[] Data, int Ttl);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
-namespace BlocklistApi.IntegrationTests.Infrastructure;
+namespace BlocklistApi.Testing;
 
 /// <summary>One zone rbldnsd serves: its name, dataset type (ip4set, ip6trie...) and data file contents.</summary>
 public sealed record RbldnsdZone(string Name, string Dataset, string Data);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace BlocklistApi.IntegrationTests.Infrastructure;
+namespace BlocklistApi.Testing;
 
 /// <summary>
 /// A real Azurite (the repo's pinned npm install) on free loopback ports, in-memory. One is shared by the whole test

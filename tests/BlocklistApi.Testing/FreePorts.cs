@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace BlocklistApi.IntegrationTests.Infrastructure;
+namespace BlocklistApi.Testing;
 
 /// <summary>Free loopback ports for servers that cannot bind port 0 themselves.</summary>
 public static class FreePorts
