@@ -107,8 +107,10 @@ public sealed class RbldnsdServer : IAsyncDisposable
                 await udp.ReceiveAsync(wait.Token);
                 return;
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (ex is OperationCanceledException or System.Net.Sockets.SocketException)
             {
+                // Not listening yet (ICMP port unreachable) or no answer yet.
+                await Task.Delay(20);
             }
         }
 

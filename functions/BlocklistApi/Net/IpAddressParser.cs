@@ -37,6 +37,12 @@ public static class IpAddressParser
             return false;
         }
 
+        if (span.Contains("%2f", StringComparison.OrdinalIgnoreCase))
+        {
+            error = $"'{text}' has a prefix length (%2F is '/'): send a single address here.";
+            return false;
+        }
+
         if (span.Contains('%'))
         {
             error = $"'{text}' has a zone id (%...): zone ids are not accepted, send the bare address.";
@@ -89,6 +95,14 @@ public static class IpAddressParser
     private static bool TryParseIPv4(ReadOnlySpan<char> text, out byte[] bytes, out string error)
     {
         bytes = new byte[4];
+        if (text.Count('.') != 3)
+        {
+            error = text.Count('.') > 3
+                ? "it has more than four parts."
+                : "four dot-separated decimal numbers are required (shorthand such as 1.2.3 or 2130706433 is refused).";
+            return false;
+        }
+
         var part = 0;
         var start = 0;
         for (var i = 0; i <= text.Length; i++)
