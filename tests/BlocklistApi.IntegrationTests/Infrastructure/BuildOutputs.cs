@@ -5,6 +5,11 @@ namespace BlocklistApi.IntegrationTests.Infrastructure;
 /// <summary>Build outputs this test assembly checks, located by the build.</summary>
 public static class BuildOutputs
 {
-    public static string FunctionApp { get; } =
-        typeof(BuildOutputs).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "FunctionAppOutput").Value!;
+    public static string FunctionApp { get; } = Metadata("FunctionAppOutput");
+
+    /// <summary>Debug or Release: the configuration this test assembly (and so the hosts) was built in.</summary>
+    public static string Configuration { get; } = Metadata("Configuration");
+
+    private static string Metadata(string key) =>
+        typeof(BuildOutputs).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 }

@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+using Azure.Storage.Queues;
+using BlocklistApi.Host.Functions;
+using BlocklistApi.IntegrationTests.Infrastructure;
+using BlocklistApi.Testing;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace BlocklistApi.IntegrationTests.Hosting;
+
+/// <summary>What the test functions saw.</summary>
+public sealed class PumpProbe
+{
+    public ConcurrentQueue<PumpMessage> Handled { get; } = new();
+
+    public ConcurrentDictionary<string, int> Attempts { get; } = new();
+
+    public ConcurrentQueue<TimerInfo> Ticks { get; } = new();
+}
+
+public sealed record PumpMessage(string Id, int FailTimes);
+
+/// <summary>Functions that exist only in this test assembly, run by the self-host's queue and timer pumps.</summary>
+public sealed class PumpTestFunctions(PumpProbe probe)
+{
+    [Function(nameof(TestQueueHandler))]
+    public Task TestQueueHandler([QueueTrigger("%TestQueue%")] PumpMessage message, long dequeueCount, CancellationToken cancellationToken)
+    {
+        var attempt = probe.Attempts.AddOrUpdate(message.Id, 1, (_, n) => n + 1);
+        if (attempt <= message.FailTimes)
+        {
+            throw new InvalidOperationException($"Failing {message.Id} on purpose (attempt {attempt}, dequeue count {dequeueCount}).");
+        }
+
+        probe.Handled.Enqueue(message);
+        return Task.CompletedTask;
+    }
+
+    [Function(nameof(TestTimer))]
+    public Task TestTimer([TimerTrigger("%TestSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        probe.Ticks.Enqueue(timer);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The self-host runs queue triggers with the Functions host's retry and poison semantics, and timers on their NCRONTAB schedules.</summary>
+public sealed class TriggerPumpTests : IAsyncLifetime
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
+    private readonly PumpProbe _probe = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 30, TimeSpan.Zero));
+    private AzuriteServer _azurite = null!;
+    private BlocklistApiApp _app = null!;
+    private QueueClient _queue = null!;
+    private QueueClient _poison = null!;
+
+    public async Task InitializeAsync() => _azurite = await AzuriteServer.Shared;
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    // Queue polling waits on the app's TimeProvider too, so only the timer test runs on fake time.
+    private async Task StartAsync(TimeProvider? timeProvider = null)
+    {
+        _app = new BlocklistApiApp(
+            _azurite,
+            new Dictionary<string, string?>
+            {
+                ["TestQueue"] = "work",
+                ["TestSchedule"] = "0 */5 * * * *",
+                ["Queues:MaxPollingInterval"] = "00:00:00.200",
+            },
+            timeProvider,
+            services: services =>
+            {
+                services.AddSingleton(_probe);
+                services.AddSingleton(new FunctionAssembly(typeof(PumpTestFunctions).Assembly));
+            });
+        _app.CreateClient().Dispose();
+        var queues = new QueueServiceClient(_azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        _queue = queues.GetQueueClient(_app.NamePrefix + "work");
+        _poison = queues.GetQueueClient(_app.NamePrefix + "work-poison");
+        await _queue.CreateIfNotExistsAsync();
+    }
+
+    [Fact]
+    public async Task QueueTrigger_Message_IsHandledAndDeleted()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        await StartAsync();
+
+        await _queue.SendMessageAsync(BinaryData.FromObjectAsJson(new PumpMessage("ok-1", 0), System.Text.Json.JsonSerializerOptions.Web), cancellationToken: cts.Token);
+        await WaitUntilAsync(() => _probe.Handled.Any(m => m.Id == "ok-1"), cts.Token);
+        await WaitUntilAsync(async () => (await _queue.GetPropertiesAsync(cts.Token)).Value.ApproximateMessagesCount == 0, cts.Token);
+
+        Assert.Equal(1, _probe.Attempts["ok-1"]);
+    }
+
+    [Fact]
+    public async Task QueueTrigger_FailsTwice_IsRetriedAndSucceeds()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        await StartAsync();
+
+        await _queue.SendMessageAsync(BinaryData.FromObjectAsJson(new PumpMessage("flaky", 2), System.Text.Json.JsonSerializerOptions.Web), cancellationToken: cts.Token);
+        await WaitUntilAsync(() => _probe.Handled.Any(m => m.Id == "flaky"), cts.Token);
+
+        Assert.Equal(3, _probe.Attempts["flaky"]);
+    }
+
+    [Fact]
+    public async Task QueueTrigger_FailsEveryTime_MovesToPoisonQueueAfterFiveAttempts()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        await StartAsync();
+
+        await _queue.SendMessageAsync(BinaryData.FromObjectAsJson(new PumpMessage("bad", int.MaxValue), System.Text.Json.JsonSerializerOptions.Web), cancellationToken: cts.Token);
+        await WaitUntilAsync(async () => await _poison.ExistsAsync(cts.Token) && (await _poison.PeekMessagesAsync(10, cts.Token)).Value.Length == 1, cts.Token);
+
+        var poisoned = (await _poison.ReceiveMessageAsync(cancellationToken: cts.Token)).Value;
+        Assert.Equal("bad", poisoned.Body.ToObjectFromJson<PumpMessage>(System.Text.Json.JsonSerializerOptions.Web)!.Id);
+        Assert.Equal(5, _probe.Attempts["bad"]);
+        Assert.DoesNotContain(_probe.Handled, m => m.Id == "bad");
+        Assert.Equal(0, (await _queue.GetPropertiesAsync(cts.Token)).Value.ApproximateMessagesCount);
+    }
+
+    [Fact]
+    public async Task TimerTrigger_NcrontabSchedule_FiresAtEachOccurrence()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        await StartAsync(_time);
+
+        // Start 12:00:30; the schedule fires at 12:05:00 and 12:10:00.
+        await AdvanceUntilAsync(() => !_probe.Ticks.IsEmpty, cts.Token);
+        var first = _time.GetUtcNow();
+        await AdvanceUntilAsync(() => _probe.Ticks.Count >= 2, cts.Token);
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 28, 12, 5, 0, TimeSpan.Zero), first);
+        Assert.Equal(new DateTimeOffset(2026, 11, 28, 12, 10, 0, TimeSpan.Zero), _time.GetUtcNow());
+        Assert.Equal(new DateTime(2026, 11, 28, 12, 10, 0, DateTimeKind.Utc), _probe.Ticks.First().ScheduleStatus!.Next);
+        Assert.False(_probe.Ticks.First().IsPastDue);
+    }
+
+    // Moves fake time one second at a time, giving the pump a moment to react, until the condition holds.
+    private async Task AdvanceUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        while (!condition())
+        {
+            await Task.Delay(2, cancellationToken);
+            if (!condition())
+            {
+                _time.Advance(TimeSpan.FromSeconds(1));
+                await Task.Delay(2, cancellationToken);
+            }
+        }
+    }
+
+    private static Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), cancellationToken);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, CancellationToken cancellationToken)
+    {
+        while (!await condition())
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+}
