@@ -1,0 +1,41 @@
+using BlocklistApi.Net;
+
+namespace BlocklistApi.Tests.Net;
+
+public sealed class DnsNamesTests
+{
+    [Fact]
+    public void ReverseLabels_IPv4_ReversesOctets()
+    {
+        Assert.Equal("2.0.0.127", DnsNames.ReverseLabels(IpAddressParser.ParseOrNull("127.0.0.2")!));
+    }
+
+    [Fact]
+    public void ReverseLabels_IPv6_Gives32ReversedNibbles()
+    {
+        // RFC 5782 section 2.4 example.
+        var name = DnsNames.ReverseLabels(IpAddressParser.ParseOrNull("2001:db8:1:2:3:4:567:89ab")!);
+
+        Assert.Equal("b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2", name);
+    }
+
+    [Theory]
+    [InlineData("zen.spamhaus.org", true)]
+    [InlineData("zen.spamhaus.org.", true)]
+    [InlineData("_spf.example.com", true)]
+    [InlineData("", false)]
+    [InlineData("bad name.org", false)]
+    [InlineData("-bad.org", false)]
+    [InlineData("a..b", false)]
+    public void IsValidDomainName_Name_Classified(string name, bool expected)
+    {
+        Assert.Equal(expected, DnsNames.IsValidDomainName(name));
+    }
+
+    [Fact]
+    public void IsValidDomainName_LabelOf64_IsInvalid()
+    {
+        Assert.False(DnsNames.IsValidDomainName(new string('a', 64) + ".org"));
+        Assert.True(DnsNames.IsValidDomainName(new string('a', 63) + ".org"));
+    }
+}
