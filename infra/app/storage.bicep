@@ -1,0 +1,62 @@
+// The app's storage account: Functions host state and the deployment package (blob), the app's tables and queues.
+// Shared keys are off: everything authenticates with Entra ID (the app's identity, or the deploying user).
+param name string
+param location string = resourceGroup().location
+param tags object = {}
+
+@description('Blob containers to create (the Flex Consumption deployment container).')
+param containers string[] = []
+
+resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    accessTier: 'Hot'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    dnsEndpointType: 'Standard'
+    minimumTlsVersion: 'TLS1_2'
+    publicNetworkAccess: 'Enabled'
+    supportsHttpsTrafficOnly: true
+    networkAcls: {
+      bypass: 'AzureServices'
+      defaultAction: 'Allow'
+    }
+  }
+
+  resource blobServices 'blobServices' = {
+    name: 'default'
+
+    resource container 'containers' = [
+      for container in containers: {
+        name: container
+        properties: {
+          publicAccess: 'None'
+        }
+      }
+    ]
+  }
+
+  // The app creates its own tables and queues on first use (their names carry Storage__NamePrefix).
+  resource tableServices 'tableServices' = {
+    name: 'default'
+    properties: {}
+  }
+
+  resource queueServices 'queueServices' = {
+    name: 'default'
+    properties: {}
+  }
+}
+
+output name string = storage.name
+output resourceId string = storage.id
+output blobEndpoint string = storage.properties.primaryEndpoints.blob
+output queueEndpoint string = storage.properties.primaryEndpoints.queue
+output tableEndpoint string = storage.properties.primaryEndpoints.table

@@ -1,0 +1,209 @@
+// BlocklistApi on Azure: one Flex Consumption Function App, its storage, identity and monitoring.
+// Layout and names follow the azd Flex Consumption template (Azure-Samples/functions-quickstart-dotnet-azd), with the
+// resources written as local modules under app/ instead of registry (AVM) modules.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment. With the subscription and location it seeds the names of all resources.')
+param environmentName string
+
+@minLength(1)
+@description('Region of every resource. It must offer Flex Consumption (az functionapp list-flexconsumption-locations).')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Object id of the deploying user or service principal. It gets the app\'s storage data roles so local tools work. Empty: none.')
+param principalId string = ''
+
+@description('Kind of principalId.')
+@allowed([
+  'User'
+  'ServicePrincipal'
+])
+param principalType string = 'User'
+
+// Resource names: empty means derived from the resource token, as in the azd templates.
+param resourceGroupName string = ''
+param functionAppName string = ''
+param appServicePlanName string = ''
+param storageAccountName string = ''
+param apiUserAssignedIdentityName string = ''
+param applicationInsightsName string = ''
+param logAnalyticsName string = ''
+
+@description('Memory of each Flex Consumption instance, in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Most instances the app scales out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+// Settings of the app's configuration contract (app settings use Section__Key names).
+
+@description('Dns__Servers__N: resolvers as host:port. Empty: the platform resolver. DNSBL operators refuse queries from large public resolvers, so production should name its own recursive resolver.')
+param dnsServers string[] = []
+
+@description('Dns__Timeout: how long one DNS query may take (TimeSpan).')
+param dnsTimeout string = '00:00:02'
+
+@description('Dns__UseCache: whether the DNS client caches answers by TTL.')
+param dnsUseCache bool = true
+
+@description('Dnsbl__Zones__N__*: the DNS blocklists and allow lists to query, in the order answers list them.')
+param dnsblZones dnsblZone[] = []
+
+@description('ReputationCache__Enabled: whether zone answers are cached in Table Storage.')
+param reputationCacheEnabled bool = true
+
+@description('One DNS zone to query (RFC 5782); becomes Dnsbl__Zones__N__Zone, __Kind, __Weight and __DelistUrl.')
+type dnsblZone = {
+  @description('Zone name, e.g. zen.spamhaus.org. It may start with an access key label (Spamhaus DQS: KEY.zen.dq.spamhaus.net).')
+  zone: string
+
+  @description('block (a DNSBL, the default) or allow (a DNSWL such as list.dnswl.org).')
+  kind: ('block' | 'allow')?
+
+  @description('How much a listing counts in the score. Default 1. Whole numbers: ARM templates have no floating point.')
+  @minValue(0)
+  @maxValue(1000)
+  weight: int?
+
+  @description('Info and delisting URL, {ip} replaced by the address. Default: the operator\'s page for zones the app knows.')
+  delistUrl: string?
+}
+
+var abbrs = loadJsonContent('./abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var apiName = !empty(functionAppName) ? functionAppName : '${abbrs.webSitesFunctions}api-${resourceToken}'
+// Flex Consumption deploys from a blob container; one per app.
+var deploymentContainerName = 'app-package-${take(apiName, 32)}-${take(toLower(uniqueString(apiName, resourceToken)), 7)}'
+
+var dnsSettings = union(toObject(range(0, length(dnsServers)), i => 'Dns__Servers__${i}', i => dnsServers[i]), {
+  Dns__Timeout: dnsTimeout
+  Dns__UseCache: dnsUseCache ? 'true' : 'false'
+})
+
+// One setting per zone and field. DelistUrl only when given: the app has defaults for the zones it knows.
+var dnsblSettings = reduce(
+  range(0, length(dnsblZones)),
+  {},
+  (settings, i) =>
+    union(
+      settings,
+      {
+        'Dnsbl__Zones__${i}__Zone': dnsblZones[i].zone
+        'Dnsbl__Zones__${i}__Kind': dnsblZones[i].?kind ?? 'block'
+        'Dnsbl__Zones__${i}__Weight': string(dnsblZones[i].?weight ?? 1)
+      },
+      empty(dnsblZones[i].?delistUrl) ? {} : { 'Dnsbl__Zones__${i}__DelistUrl': dnsblZones[i].delistUrl! }
+    )
+)
+
+var contractSettings = union(dnsSettings, dnsblSettings, {
+  ReputationCache__Enabled: reputationCacheEnabled ? 'true' : 'false'
+})
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+// The app's identity for storage and telemetry; its roles are in the rbac module.
+module apiIdentity 'app/identity.bicep' = {
+  name: 'apiIdentity'
+  scope: rg
+  params: {
+    name: !empty(apiUserAssignedIdentityName)
+      ? apiUserAssignedIdentityName
+      : '${abbrs.managedIdentityUserAssignedIdentities}api-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: !empty(storageAccountName) ? storageAccountName : '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    containers: [deploymentContainerName]
+  }
+}
+
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    applicationInsightsName: !empty(applicationInsightsName)
+      ? applicationInsightsName
+      : '${abbrs.insightsComponents}${resourceToken}'
+    logAnalyticsName: !empty(logAnalyticsName)
+      ? logAnalyticsName
+      : '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module rbac 'app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    identityPrincipalId: apiIdentity.outputs.principalId
+    userPrincipalId: principalId
+    userPrincipalType: principalType
+  }
+}
+
+module api 'app/api.bicep' = {
+  name: 'api'
+  scope: rg
+  params: {
+    name: apiName
+    planName: !empty(appServicePlanName) ? appServicePlanName : '${abbrs.webServerFarms}${resourceToken}'
+    location: location
+    tags: tags
+    serviceName: 'api'
+    identityId: apiIdentity.outputs.resourceId
+    identityClientId: apiIdentity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    appSettings: contractSettings
+  }
+  // The host needs its storage and telemetry roles when it first starts.
+  dependsOn: [
+    rbac
+  ]
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = api.outputs.name
+output SERVICE_API_NAME string = api.outputs.name
+output SERVICE_API_URI string = api.outputs.uri
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
+output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
+output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
+output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.applicationInsightsConnectionString

@@ -1,0 +1,43 @@
+namespace BlocklistApi.IntegrationTests.Infra;
+
+/// <summary>
+/// Compiles infra/main.bicep once and evaluates it with two parameter sets, for all of <see cref="InfraTests"/>. Failures
+/// are kept for the tests to report, so one broken template does not hide which checks still hold.
+/// </summary>
+public sealed class InfraFixture : IAsyncLifetime
+{
+    public const string UserPrincipalId = "00000000-0000-0000-0000-0000000000cc";
+
+    public BicepRun Build { get; private set; } = null!;
+
+    /// <summary>Only the parameters azd always passes: the defaults of everything else.</summary>
+    public BicepSnapshot Defaults { get; private set; } = null!;
+
+    /// <summary>A deploying user, DNS servers, three zones and every contract parameter changed from its default.</summary>
+    public BicepSnapshot Configured { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Build = await BicepCli.BuildAsync();
+        Defaults = await BicepCli.SnapshotAsync($"""
+            param environmentName = 'ci'
+            param location = '{BicepCli.Location}'
+            """);
+        Configured = await BicepCli.SnapshotAsync($$"""
+            param environmentName = 'ci'
+            param location = '{{BicepCli.Location}}'
+            param principalId = '{{UserPrincipalId}}'
+            param dnsServers = ['10.0.0.4:53', '10.0.0.5:5353']
+            param dnsTimeout = '00:00:01.500'
+            param dnsUseCache = false
+            param reputationCacheEnabled = false
+            param dnsblZones = [
+              { zone: 'zen.spamhaus.org', weight: 2 }
+              { zone: 'list.dnswl.org', kind: 'allow', delistUrl: 'https://www.dnswl.org/s/?s={ip}' }
+              { zone: 'bl.example.net', kind: 'block', weight: 0 }
+            ]
+            """);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+}

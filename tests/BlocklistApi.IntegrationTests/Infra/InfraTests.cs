@@ -1,0 +1,335 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using BlocklistApi.Testing;
+using YamlDotNet.RepresentationModel;
+
+namespace BlocklistApi.IntegrationTests.Infra;
+
+/// <summary>
+/// azure.yaml and infra/: the Bicep compiles without diagnostics, and the template, evaluated offline by
+/// <c>bicep snapshot</c>, creates a Flex Consumption app with identity-based storage and the configuration contract's settings.
+/// </summary>
+public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
+{
+    private const string UserPrincipalId = InfraFixture.UserPrincipalId;
+
+    // Built-in role definition ids.
+    private static readonly Dictionary<string, string> s_roles = new(StringComparer.Ordinal)
+    {
+        ["b7e6dc6d-f1e8-4753-8033-0f276bb0955b"] = "Storage Blob Data Owner",
+        ["974c5e8b-45b9-4653-ba55-5f855dd0fb88"] = "Storage Queue Data Contributor",
+        ["0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"] = "Storage Table Data Contributor",
+        ["3913510d-42f4-4e42-8a64-420c390055eb"] = "Monitoring Metrics Publisher",
+    };
+
+    [Fact]
+    public void BicepBuild_MainTemplate_CompilesWithoutErrorsOrWarnings()
+    {
+        var build = infra.Build;
+
+        Assert.True(build.ExitCode == 0, build.ToString());
+        // Errors and warnings (compiler and linter) go to stderr; none is accepted.
+        Assert.True(build.StandardError.Length == 0, build.ToString());
+        Assert.NotNull(JsonNode.Parse(build.StandardOutput)!["resources"]);
+    }
+
+    [Fact]
+    public void CompiledTemplate_FunctionApp_RunsDotnetIsolated10OnItsOwnFlexConsumptionPlan()
+    {
+        var template = CompiledTemplate();
+
+        var api = Assert.Single(NestedTemplates(template), t => Resources(t).Any(r => Type(r) == "Microsoft.Web/sites"));
+        var site = Assert.Single(Resources(api), r => Type(r) == "Microsoft.Web/sites");
+        var plan = Assert.Single(Resources(api), r => Type(r) == "Microsoft.Web/serverfarms");
+        Assert.Equal("functionapp,linux", (string?)site["kind"]);
+        Assert.Equal("FC1", (string?)plan["sku"]!["name"]);
+        Assert.Equal("FlexConsumption", (string?)plan["sku"]!["tier"]);
+        Assert.True((bool)plan["properties"]!["reserved"]!);
+        Assert.Contains("Microsoft.Web/serverfarms", (string?)site["properties"]!["serverFarmId"], StringComparison.Ordinal);
+        var runtime = site["properties"]!["functionAppConfig"]!["runtime"]!;
+        Assert.Equal("dotnet-isolated", (string?)runtime["name"]);
+        Assert.Equal("10.0", (string?)runtime["version"]);
+    }
+
+    [Fact]
+    public void Snapshot_FunctionApp_IsTaggedAndDeploysFromBlobContainerWithItsIdentity()
+    {
+        var snapshot = infra.Defaults.EnsureSucceeded();
+
+        var site = Single(snapshot, "Microsoft.Web/sites");
+        var plan = Single(snapshot, "Microsoft.Web/serverfarms");
+        var identity = Single(snapshot, "Microsoft.ManagedIdentity/userAssignedIdentities");
+        var container = Single(snapshot, "Microsoft.Storage/storageAccounts/blobServices/containers");
+        Assert.Equal((string?)plan["id"], (string?)site["properties"]!["serverFarmId"]);
+        Assert.Equal("ci", (string?)site["tags"]!["azd-env-name"]);
+        Assert.Equal("api", (string?)site["tags"]!["azd-service-name"]);
+        Assert.Equal("UserAssigned", (string?)site["identity"]!["type"]);
+        Assert.NotNull(site["identity"]!["userAssignedIdentities"]![(string)identity["id"]!]);
+
+        var config = site["properties"]!["functionAppConfig"]!;
+        var deployment = config["deployment"]!["storage"]!;
+        Assert.Equal("blobContainer", (string?)deployment["type"]);
+        Assert.EndsWith($"primaryEndpoints.blob, '{Name(container)}')]", (string?)deployment["value"], StringComparison.Ordinal);
+        Assert.Equal("UserAssignedIdentity", (string?)deployment["authentication"]!["type"]);
+        Assert.Equal((string?)identity["id"], (string?)deployment["authentication"]!["userAssignedIdentityResourceId"]);
+        Assert.Equal(2048, (int)config["scaleAndConcurrency"]!["instanceMemoryMB"]!);
+        Assert.Equal(100, (int)config["scaleAndConcurrency"]!["maximumInstanceCount"]!);
+    }
+
+    [Fact]
+    public void Snapshot_AppSettings_UseIdentityBasedStorageAndEntraTelemetry()
+    {
+        var snapshot = infra.Defaults.EnsureSucceeded();
+
+        var settings = AppSettings(snapshot);
+        var identity = (string)Single(snapshot, "Microsoft.ManagedIdentity/userAssignedIdentities")["id"]!;
+        var storage = (string)Single(snapshot, "Microsoft.Storage/storageAccounts")["id"]!;
+        var insights = (string)Single(snapshot, "Microsoft.Insights/components")["id"]!;
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
+        Assert.Matches($"^\\[{Reference(identity, "clientId")}\\]$", settings["AzureWebJobsStorage__clientId"]);
+        Assert.Matches($"^\\[{Reference(storage, "primaryEndpoints.blob")}\\]$", settings["AzureWebJobsStorage__blobServiceUri"]);
+        Assert.Matches($"^\\[{Reference(storage, "primaryEndpoints.queue")}\\]$", settings["AzureWebJobsStorage__queueServiceUri"]);
+        Assert.Matches($"^\\[{Reference(storage, "primaryEndpoints.table")}\\]$", settings["AzureWebJobsStorage__tableServiceUri"]);
+        Assert.Matches($"^\\[{Reference(insights, "ConnectionString")}\\]$", settings["APPLICATIONINSIGHTS_CONNECTION_STRING"]);
+        Assert.Matches(
+            $"^\\[format\\('ClientId=\\{{0}};Authorization=AAD', {Reference(identity, "clientId")}\\)\\]$",
+            settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
+        Assert.Equal("true", settings["AzureWebJobsDisableHomepage"]);
+        // No connection string, and nothing Flex Consumption rejects or that only the self-host reads.
+        Assert.DoesNotContain("AzureWebJobsStorage", settings.Keys);
+        Assert.DoesNotContain(settings.Values, v => v.Contains("AccountKey", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain("FUNCTIONS_WORKER_RUNTIME", settings.Keys);
+        Assert.DoesNotContain("FUNCTIONS_EXTENSION_VERSION", settings.Keys);
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Auth__", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Snapshot_DefaultParameters_SetContractDefaultsAndNoServersOrZones()
+    {
+        var snapshot = infra.Defaults.EnsureSucceeded();
+
+        var contract = ContractSettings(snapshot);
+
+        Assert.Equal(
+            new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["Dns__Timeout"] = "00:00:02",
+                ["Dns__UseCache"] = "true",
+                ["ReputationCache__Enabled"] = "true",
+            },
+            contract);
+    }
+
+    [Fact]
+    public void Snapshot_ServersAndZones_BecomeOneSettingPerElementAndField()
+    {
+        var snapshot = infra.Configured.EnsureSucceeded();
+
+        var contract = ContractSettings(snapshot);
+
+        Assert.Equal(
+            new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["Dns__Servers__0"] = "10.0.0.4:53",
+                ["Dns__Servers__1"] = "10.0.0.5:5353",
+                ["Dns__Timeout"] = "00:00:01.500",
+                ["Dns__UseCache"] = "false",
+                ["Dnsbl__Zones__0__Zone"] = "zen.spamhaus.org",
+                ["Dnsbl__Zones__0__Kind"] = "block",
+                ["Dnsbl__Zones__0__Weight"] = "2",
+                ["Dnsbl__Zones__1__Zone"] = "list.dnswl.org",
+                ["Dnsbl__Zones__1__Kind"] = "allow",
+                ["Dnsbl__Zones__1__Weight"] = "1",
+                ["Dnsbl__Zones__1__DelistUrl"] = "https://www.dnswl.org/s/?s={ip}",
+                ["Dnsbl__Zones__2__Zone"] = "bl.example.net",
+                ["Dnsbl__Zones__2__Kind"] = "block",
+                ["Dnsbl__Zones__2__Weight"] = "0",
+                ["ReputationCache__Enabled"] = "false",
+            },
+            contract);
+    }
+
+    [Fact]
+    public void Snapshot_StorageAndMonitoring_AcceptOnlyEntraAuthentication()
+    {
+        var snapshot = infra.Defaults.EnsureSucceeded();
+
+        var account = Single(snapshot, "Microsoft.Storage/storageAccounts")["properties"]!;
+        Assert.False((bool)account["allowSharedKeyAccess"]!);
+        Assert.False((bool)account["allowBlobPublicAccess"]!);
+        Assert.Equal("TLS1_2", (string?)account["minimumTlsVersion"]);
+        Single(snapshot, "Microsoft.Storage/storageAccounts/tableServices");
+        Single(snapshot, "Microsoft.Storage/storageAccounts/queueServices");
+        Assert.Equal("None", (string?)Single(snapshot, "Microsoft.Storage/storageAccounts/blobServices/containers")["properties"]!["publicAccess"]);
+        var insights = Single(snapshot, "Microsoft.Insights/components")["properties"]!;
+        Assert.True((bool)insights["DisableLocalAuth"]!);
+        Assert.Equal((string?)Single(snapshot, "Microsoft.OperationalInsights/workspaces")["id"], (string?)insights["WorkspaceResourceId"]);
+    }
+
+    [Fact]
+    public void Snapshot_PrincipalGiven_AppAndUserGetStorageDataRolesAndAppPublishesTelemetry()
+    {
+        var snapshot = infra.Configured.EnsureSucceeded();
+
+        (string, string, string)[] expected =
+        [
+            ("app", "Storage Blob Data Owner", "storage"),
+            ("app", "Storage Queue Data Contributor", "storage"),
+            ("app", "Storage Table Data Contributor", "storage"),
+            ("app", "Monitoring Metrics Publisher", "insights"),
+            ("user", "Storage Blob Data Owner", "storage"),
+            ("user", "Storage Queue Data Contributor", "storage"),
+            ("user", "Storage Table Data Contributor", "storage"),
+        ];
+        Assert.Equal(expected.Order(), RoleAssignments(snapshot).Order());
+    }
+
+    [Fact]
+    public void Snapshot_NoPrincipal_OnlyTheAppGetsRoles()
+    {
+        var snapshot = infra.Defaults.EnsureSucceeded();
+
+        (string, string, string)[] expected =
+        [
+            ("app", "Storage Blob Data Owner", "storage"),
+            ("app", "Storage Queue Data Contributor", "storage"),
+            ("app", "Storage Table Data Contributor", "storage"),
+            ("app", "Monitoring Metrics Publisher", "insights"),
+        ];
+        Assert.Equal(expected.Order(), RoleAssignments(snapshot).Order());
+    }
+
+    [Fact]
+    public void Snapshot_Outputs_AreUpperSnakeAndNameTheAppAndStorage()
+    {
+        var snapshot = infra.Defaults.EnsureSucceeded();
+
+        var outputs = snapshot["outputs"]!.AsObject();
+        var site = Single(snapshot, "Microsoft.Web/sites");
+        Assert.All(outputs, o => Assert.Matches("^[A-Z][A-Z0-9_]*$", o.Key));
+        Assert.Equal(BicepCli.Location, (string?)outputs["AZURE_LOCATION"]);
+        Assert.Equal(Name(site), (string?)outputs["AZURE_FUNCTION_APP_NAME"]);
+        Assert.Equal(Name(site), (string?)outputs["SERVICE_API_NAME"]);
+        Assert.Matches($"^\\[format\\('https://\\{{0}}', {Reference((string)site["id"]!, "defaultHostName")}\\)\\]$", (string?)outputs["SERVICE_API_URI"]);
+        Assert.Equal(Name(Single(snapshot, "Microsoft.Storage/storageAccounts")), (string?)outputs["AZURE_STORAGE_ACCOUNT_NAME"]);
+        Assert.Equal(Name(Single(snapshot, "Microsoft.Resources/resourceGroups")), (string?)outputs["AZURE_RESOURCE_GROUP"]);
+    }
+
+    [Fact]
+    public async Task ParametersFile_Entries_AreAzdVariablesForTemplateParameters()
+    {
+        var template = CompiledTemplate();
+        var file = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "infra", "main.parameters.json")))!;
+
+        var declared = template["parameters"]!.AsObject();
+        var given = file["parameters"]!.AsObject();
+
+        Assert.All(given, p => Assert.True(declared.ContainsKey(p.Key), $"main.parameters.json sets {p.Key}, which main.bicep does not declare."));
+        Assert.All(given, p => Assert.Matches(@"^\$\{[A-Z][A-Z0-9_]*(=[^}]*)?\}$", (string?)p.Value!["value"]));
+        Assert.All(
+            declared.Where(p => p.Value!["defaultValue"] is null),
+            p => Assert.True(given.ContainsKey(p.Key), $"main.bicep requires {p.Key}, which main.parameters.json does not set."));
+    }
+
+    [Fact]
+    public async Task AzureYaml_ApiService_IsTheFunctionAppProjectAsDotnetFunctionHost()
+    {
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "azure.yaml"))));
+
+        var services = (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"];
+        var (name, service) = Assert.Single(services.Children);
+        var api = (YamlMappingNode)service;
+        var project = ((YamlScalarNode)api["project"]).Value!;
+
+        Assert.Equal("api", ((YamlScalarNode)name).Value);
+        Assert.Equal("./functions/BlocklistApi.FunctionApp", project);
+        Assert.True(File.Exists(Path.Combine(RepoPaths.Root, project, "BlocklistApi.FunctionApp.csproj")));
+        Assert.Equal("dotnet", ((YamlScalarNode)api["language"]).Value);
+        Assert.Equal("function", ((YamlScalarNode)api["host"]).Value);
+    }
+
+    private JsonObject CompiledTemplate()
+    {
+        var build = infra.Build;
+        Assert.True(build.ExitCode == 0, build.ToString());
+        return JsonNode.Parse(build.StandardOutput)!.AsObject();
+    }
+
+    // Modules compile to nested deployments; languageVersion 2.0 templates hold resources in an object.
+    private static IEnumerable<JsonObject> NestedTemplates(JsonObject template) =>
+        Resources(template)
+            .Where(r => Type(r) == "Microsoft.Resources/deployments")
+            .Select(r => r["properties"]!["template"]!.AsObject())
+            .SelectMany(t => NestedTemplates(t).Prepend(t));
+
+    private static IEnumerable<JsonObject> Resources(JsonObject template) =>
+        template["resources"] switch
+        {
+            JsonArray array => array.Select(r => r!.AsObject()),
+            JsonObject symbolic => symbolic.Select(r => r.Value!.AsObject()),
+            _ => [],
+        };
+
+    private static string? Type(JsonNode resource) => (string?)resource["type"];
+
+    private static string Name(JsonNode resource) => ((string)resource["name"]!).Split('/')[^1];
+
+    private static JsonObject Single(JsonObject snapshot, string type) =>
+        Assert.Single(snapshot["predictedResources"]!.AsArray(), r => Type(r!) == type)!.AsObject();
+
+    // A pattern for how the snapshot writes a property known only at deployment: reference('{id}', '{api version}').{property}.
+    private static string Reference(string resourceId, string property) =>
+        $@"reference\('{Regex.Escape(resourceId)}', '[0-9a-z-]+'\)\.{Regex.Escape(property)}";
+
+    private static Dictionary<string, string> AppSettings(JsonObject snapshot) =>
+        Single(snapshot, "Microsoft.Web/sites")["properties"]!["siteConfig"]!["appSettings"]!.AsArray()
+            .ToDictionary(s => (string)s!["name"]!, s => (string)s!["value"]!, StringComparer.Ordinal);
+
+    private static SortedDictionary<string, string> ContractSettings(JsonObject snapshot) =>
+        new(
+            AppSettings(snapshot)
+                .Where(s => s.Key.StartsWith("Dns__", StringComparison.Ordinal)
+                    || s.Key.StartsWith("Dnsbl__", StringComparison.Ordinal)
+                    || s.Key.StartsWith("ReputationCache__", StringComparison.Ordinal))
+                .ToDictionary(),
+            StringComparer.Ordinal);
+
+    // (principal, role, scope) of each role assignment: principal "app" (the app's identity, a ServicePrincipal) or "user"
+    // (UserPrincipalId, a User); scope "storage" or "insights".
+    private static IEnumerable<(string Principal, string Role, string Scope)> RoleAssignments(JsonObject snapshot)
+    {
+        var app = $@"^\[{Reference((string)Single(snapshot, "Microsoft.ManagedIdentity/userAssignedIdentities")["id"]!, "principalId")}\]$";
+        var scopes = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [(string)Single(snapshot, "Microsoft.Storage/storageAccounts")["id"]!] = "storage",
+            [(string)Single(snapshot, "Microsoft.Insights/components")["id"]!] = "insights",
+        };
+        return snapshot["predictedResources"]!.AsArray()
+            .Where(r => Type(r!) == "Microsoft.Authorization/roleAssignments")
+            .Select(r =>
+            {
+                var properties = r!["properties"]!;
+                var (id, type) = ((string)properties["principalId"]!, (string)properties["principalType"]!);
+                var principal = (id, type) switch
+                {
+                    _ when Regex.IsMatch(id, app) && type == "ServicePrincipal" => "app",
+                    (UserPrincipalId, "User") => "user",
+                    _ => $"{id} ({type})",
+                };
+                var role = ((string)properties["roleDefinitionId"]!).Split('/')[^1];
+                var scope = Scope((string)r["id"]!);
+                return (principal, s_roles.GetValueOrDefault(role, role), scopes.GetValueOrDefault(scope, scope));
+            });
+    }
+
+    // A role assignment's id is its scope's id + /providers/Microsoft.Authorization/roleAssignments/{guid}, or
+    // extensionResourceId('{scope}', ...) while the guid is only known at deployment.
+    private static string Scope(string roleAssignmentId)
+    {
+        const string Extension = "[extensionResourceId('";
+        return roleAssignmentId.StartsWith(Extension, StringComparison.Ordinal)
+            ? roleAssignmentId[Extension.Length..roleAssignmentId.IndexOf('\'', Extension.Length)]
+            : roleAssignmentId[..roleAssignmentId.IndexOf("/providers/Microsoft.Authorization/", StringComparison.Ordinal)];
+    }
+}
