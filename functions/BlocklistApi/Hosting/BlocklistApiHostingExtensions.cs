@@ -29,6 +29,7 @@ public static class BlocklistApiHostingExtensions
         AddValidatedOptions<DnsOptions, DnsOptionsValidator>(services, DnsOptions.SectionName);
         AddValidatedOptions<DnsblOptions, DnsblOptionsValidator>(services, DnsblOptions.SectionName);
         AddValidatedOptions<ReputationCacheOptions, ReputationCacheOptionsValidator>(services, ReputationCacheOptions.SectionName);
+        AddValidatedOptions<HostedListOptions, HostedListOptionsValidator>(services, HostedListOptions.SectionName);
         AddValidatedOptions<AuthOptions, AuthOptionsValidator>(services, AuthOptions.SectionName);
         AddValidatedOptions<QueueTriggerOptions, QueueTriggerOptionsValidator>(services, QueueTriggerOptions.SectionName);
         AddValidatedOptions<StorageOptions, StorageOptionsValidator>(services, StorageOptions.SectionName)

@@ -2,15 +2,24 @@ using System.Net;
 using BlocklistApi.Http;
 using BlocklistApi.Net;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace BlocklistApi.Lists;
 
 /// <summary>Our hosted block and allow lists: admin edits, and the match that feeds every reputation verdict.</summary>
-public sealed partial class HostedListService(HostedListStore store, TimeProvider timeProvider, ILogger<HostedListService> logger)
+public sealed partial class HostedListService(
+    HostedListStore store,
+    IOptions<HostedListOptions> options,
+    TimeProvider timeProvider,
+    ILogger<HostedListService> logger)
 {
+    private readonly TimeSpan _refreshInterval = options.Value.RefreshInterval;
     private const int MaxReasonLength = 500;
 
     private volatile Snapshot? _snapshot;
+
+    // Bumped by every write through this instance, so a read racing with the write cannot keep an older snapshot.
+    private int _generation;
 
     public Task<IReadOnlyList<HostedListEntry>> ListAsync(HostedListKind list, CancellationToken cancellationToken) =>
         store.ListAsync(list, cancellationToken);
@@ -40,7 +49,7 @@ public sealed partial class HostedListService(HostedListStore store, TimeProvide
         var existing = await store.GetAsync(list, range, cancellationToken);
         var entry = new HostedListEntry(list, range.ToString(), reason, existing?.CreatedAt ?? now, now, request.ExpiresAt);
         await store.UpsertAsync(entry, cancellationToken);
-        _snapshot = null;
+        Invalidate();
         Log.EntryWritten(logger, list, entry.Range);
         return new HostedListWrite(entry, existing is null);
     }
@@ -48,7 +57,7 @@ public sealed partial class HostedListService(HostedListStore store, TimeProvide
     public async Task<bool> DeleteAsync(HostedListKind list, IpNetwork range, CancellationToken cancellationToken)
     {
         var deleted = await store.DeleteAsync(list, range, cancellationToken);
-        _snapshot = null;
+        Invalidate();
         if (deleted)
         {
             Log.EntryDeleted(logger, list, range.ToString());
@@ -89,11 +98,18 @@ public sealed partial class HostedListService(HostedListStore store, TimeProvide
         return block;
     }
 
-    // One point read per call tells whether any instance changed the lists; only then are they read again.
-    // If storage cannot be reached, the last snapshot is used (logged) rather than failing the mail server's call.
+    // At most once per RefreshInterval a point read tells whether any instance changed the lists; only then are they
+    // read again. If storage cannot be reached, the last snapshot is used (logged) rather than failing the mail server's call.
     private async Task<Snapshot> CurrentAsync(CancellationToken cancellationToken)
     {
-        var snapshot = _snapshot;
+        var generation = Volatile.Read(ref _generation);
+        var snapshot = _snapshot is { } current && current.Generation == generation ? current : null;
+        var now = timeProvider.GetUtcNow();
+        if (snapshot is not null && now - snapshot.CheckedAt < _refreshInterval)
+        {
+            return snapshot;
+        }
+
         string? version;
         try
         {
@@ -107,19 +123,34 @@ public sealed partial class HostedListService(HostedListStore store, TimeProvide
 
         if (snapshot is not null && snapshot.Version == version)
         {
+            Keep(snapshot with { CheckedAt = now });
             return snapshot;
         }
 
         var entries = await store.ListAsync(list: null, cancellationToken);
-        snapshot = new Snapshot(version, entries
+        snapshot = new Snapshot(version, generation, now, entries
             .Select(e => (Range: IpNetwork.FromText(e.Range), Entry: e))
             .OrderByDescending(e => e.Range.PrefixLength)
             .ToArray());
-        _snapshot = snapshot;
+        Keep(snapshot);
         return snapshot;
     }
 
-    private sealed record Snapshot(string? Version, IReadOnlyList<(IpNetwork Range, HostedListEntry Entry)> Entries);
+    private void Keep(Snapshot snapshot)
+    {
+        if (snapshot.Generation == Volatile.Read(ref _generation))
+        {
+            _snapshot = snapshot;
+        }
+    }
+
+    private void Invalidate()
+    {
+        Interlocked.Increment(ref _generation);
+        _snapshot = null;
+    }
+
+    private sealed record Snapshot(string? Version, int Generation, DateTimeOffset CheckedAt, IReadOnlyList<(IpNetwork Range, HostedListEntry Entry)> Entries);
 
     private static partial class Log
     {

@@ -115,6 +115,23 @@ public sealed class HostedListApiTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task EntryWrittenByAnotherInstance_CountsAfterRefreshInterval()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        var (client, _) = Clients();
+        await using var other = new BlocklistApiApp(await AzuriteServer.Shared, new Dictionary<string, string?>(), _time, namePrefix: _app!.NamePrefix);
+
+        var before = await client.GetReputationAsync("192.0.2.160", cts.Token);
+        await other.AdminClient().PutHostedListEntryAsync(new HostedListEntryRequest { Reason = "Written elsewhere" }, HostedListKind.Block, "192.0.2.160", cts.Token);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var after = await client.GetReputationAsync("192.0.2.160", cts.Token);
+
+        Assert.Equal(Verdict.Clean, before.Verdict);
+        Assert.Equal(Verdict.Listed, after.Verdict);
+        Assert.Equal("Written elsewhere", after.LocalListing!.Reason);
+    }
+
+    [SkippableFact]
     public async Task Entry_AfterExpiry_NoLongerCounts()
     {
         using var cts = new CancellationTokenSource(s_timeout);
