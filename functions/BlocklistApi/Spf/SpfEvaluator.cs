@@ -451,9 +451,7 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
         state.Token.ThrowIfCancellationRequested();
         try
         {
-            // FromResponseQueryString takes the name as it is: DnsString.Parse would refuse names the SPF grammar allows
-            // (a:foo:bar/baz.example.com), and IsQueryableName has already checked the label lengths.
-            var response = await dns.QueryAsync(new DnsQuestion(DnsString.FromResponseQueryString(name), type), state.Token);
+            var response = await dns.QueryAsync(new DnsQuestion(QueryName(name), type), state.Token);
             var code = response.Header.ResponseCode;
             return code switch
             {
@@ -473,6 +471,13 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
             return new Lookup(LookupStatus.Error, [], ex.DnsError);
         }
     }
+
+    // DnsString.Parse refuses names the SPF grammar allows (a:foo:bar/baz.example.com) or turns them into IDNA; such names
+    // go out as written (IsQueryableName has checked their label lengths). Plain host names, "xn--" labels included, are parsed.
+    private static DnsString QueryName(string name) =>
+        name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? DnsString.Parse(name)
+            : DnsString.FromResponseQueryString(name + ".");
 
     private static string TrimDot(string name) => name.EndsWith('.') ? name[..^1] : name;
 
