@@ -470,6 +470,12 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
             Log.QueryFailed(logger, name, type, ex.Code.ToString());
             return new Lookup(LookupStatus.Error, [], ex.DnsError);
         }
+        catch (DnsResponseParseException ex)
+        {
+            // A garbled answer is a DNS failure like SERVFAIL (temperror), not a bug of ours.
+            Log.QueryFailed(logger, name, type, ex.Message);
+            return new Lookup(LookupStatus.Error, [], "unreadable answer");
+        }
     }
 
     // DnsString.Parse refuses names the SPF grammar allows (a:foo:bar/baz.example.com) or turns them into IDNA; such names
