@@ -20,7 +20,8 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
     private const ushort TypeOpt = 41, TypeAny = 255;
 
     private readonly ConcurrentDictionary<string, List<DnsTestRecord>> _records = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, bool> _timeouts = new(StringComparer.OrdinalIgnoreCase);
+    // Silenced names, each with the query types that are still answered (none for a plain SetTimeout).
+    private readonly ConcurrentDictionary<string, ushort[]> _timeouts = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, bool> _servFails = new(StringComparer.OrdinalIgnoreCase);
     private readonly Socket _udp;
     private readonly TcpListener _tcp;
@@ -107,7 +108,13 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
     }
 
     /// <summary>Queries for this name (any type) get no answer at all; "*.zone" silences every name under the zone.</summary>
-    public void SetTimeout(string name) => _timeouts[Normalize(name)] = true;
+    public void SetTimeout(string name) => _timeouts[Normalize(name)] = [];
+
+    /// <summary>
+    /// Queries for this name get no answer, except queries of the <paramref name="answeredTypes"/>, which are answered
+    /// as usual (a server that times out on some types only, as the openspf suite's TIMEOUT entries describe).
+    /// </summary>
+    public void SetTimeout(string name, params ushort[] answeredTypes) => _timeouts[Normalize(name)] = answeredTypes;
 
     /// <summary>Queries for this name (any type) get SERVFAIL.</summary>
     public void SetServFail(string name) => _servFails[Normalize(name)] = true;
@@ -260,7 +267,7 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
 
         udpLimit = ForceUdpLimit ?? udpLimit;
         var key = Normalize(name);
-        if (IsSilenced(key))
+        if (IsSilenced(key, type))
         {
             return null;
         }
@@ -297,7 +304,7 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
 
             answers.Add(cname with { Name = current });
             current = DecodeName(cname.Data);
-            if (IsSilenced(current))
+            if (IsSilenced(current, type))
             {
                 return null;
             }
@@ -313,18 +320,18 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
         return response;
     }
 
-    private bool IsSilenced(string name)
+    private bool IsSilenced(string name, ushort type)
     {
-        if (_timeouts.ContainsKey(name))
+        if (_timeouts.TryGetValue(name, out var answered))
         {
-            return true;
+            return !answered.Contains(type);
         }
 
         for (var dot = name.IndexOf('.', StringComparison.Ordinal); dot >= 0; dot = name.IndexOf('.', dot + 1))
         {
-            if (_timeouts.ContainsKey("*" + name[dot..]))
+            if (_timeouts.TryGetValue("*" + name[dot..], out answered))
             {
-                return true;
+                return !answered.Contains(type);
             }
         }
 

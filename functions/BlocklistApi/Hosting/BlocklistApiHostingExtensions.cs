@@ -7,6 +7,7 @@ using BlocklistApi.Dns;
 using BlocklistApi.Lists;
 using BlocklistApi.Net;
 using BlocklistApi.Reputation;
+using BlocklistApi.Spf;
 using BlocklistApi.Storage;
 using DnsClient;
 using Microsoft.Extensions.Configuration;
@@ -31,6 +32,7 @@ public static class BlocklistApiHostingExtensions
         AddValidatedOptions<ReputationCacheOptions, ReputationCacheOptionsValidator>(services, ReputationCacheOptions.SectionName);
         AddValidatedOptions<HostedListOptions, HostedListOptionsValidator>(services, HostedListOptions.SectionName);
         AddValidatedOptions<AuthOptions, AuthOptionsValidator>(services, AuthOptions.SectionName);
+        AddValidatedOptions<SpfOptions, SpfOptionsValidator>(services, SpfOptions.SectionName);
         AddValidatedOptions<QueueTriggerOptions, QueueTriggerOptionsValidator>(services, QueueTriggerOptions.SectionName);
         AddValidatedOptions<StorageOptions, StorageOptionsValidator>(services, StorageOptions.SectionName)
             .Configure<IConfiguration>(ReadStorageConnection);
@@ -45,6 +47,8 @@ public static class BlocklistApiHostingExtensions
         services.AddSingleton<ReputationService>();
         services.AddSingleton<HostedListStore>();
         services.AddSingleton<HostedListService>();
+        services.AddSingleton<SpfEvaluator>();
+        services.AddSingleton<SpfService>();
         return builder;
     }
 
