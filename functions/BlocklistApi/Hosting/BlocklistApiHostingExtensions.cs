@@ -4,8 +4,10 @@ using Azure.Identity;
 using Azure.Storage.Queues;
 using BlocklistApi.Auth;
 using BlocklistApi.Dns;
+using BlocklistApi.Greylist;
 using BlocklistApi.Lists;
 using BlocklistApi.Net;
+using BlocklistApi.PublicPage;
 using BlocklistApi.Reputation;
 using BlocklistApi.Storage;
 using DnsClient;
@@ -31,6 +33,8 @@ public static class BlocklistApiHostingExtensions
         AddValidatedOptions<ReputationCacheOptions, ReputationCacheOptionsValidator>(services, ReputationCacheOptions.SectionName);
         AddValidatedOptions<AuthOptions, AuthOptionsValidator>(services, AuthOptions.SectionName);
         AddValidatedOptions<QueueTriggerOptions, QueueTriggerOptionsValidator>(services, QueueTriggerOptions.SectionName);
+        AddValidatedOptions<GreylistOptions, GreylistOptionsValidator>(services, GreylistOptions.SectionName);
+        AddValidatedOptions<PublicPageOptions, PublicPageOptionsValidator>(services, PublicPageOptions.SectionName);
         AddValidatedOptions<StorageOptions, StorageOptionsValidator>(services, StorageOptions.SectionName)
             .Configure<IConfiguration>(ReadStorageConnection);
 
@@ -44,6 +48,12 @@ public static class BlocklistApiHostingExtensions
         services.AddSingleton<ReputationService>();
         services.AddSingleton<HostedListStore>();
         services.AddSingleton<HostedListService>();
+        services.AddSingleton<ReverseDnsService>();
+
+        services.AddSingleton<GreylistStore>();
+        services.AddSingleton<GreylistCounters>();
+        services.AddSingleton<GreylistService>();
+        services.AddHostedService<GreylistStatsFlusher>();
         return builder;
     }
 

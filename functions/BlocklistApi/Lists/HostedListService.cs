@@ -67,6 +67,21 @@ public sealed partial class HostedListService(HostedListStore store, TimeProvide
         return Match(snapshot.Entries, address, timeProvider.GetUtcNow());
     }
 
+    /// <summary>
+    /// As <see cref="MatchAsync(IPAddress, CancellationToken)"/>, but reuses this instance's copy of the lists if it was
+    /// confirmed current within <paramref name="maxStaleness"/>, saving the version read (greylisting checks use this).
+    /// </summary>
+    public async Task<HostedListEntry?> MatchAsync(IPAddress address, TimeSpan maxStaleness, CancellationToken cancellationToken)
+    {
+        var snapshot = _snapshot;
+        if (snapshot is null || timeProvider.GetUtcNow() - snapshot.ConfirmedAt > maxStaleness)
+        {
+            snapshot = await CurrentAsync(cancellationToken);
+        }
+
+        return Match(snapshot.Entries, address, timeProvider.GetUtcNow());
+    }
+
     /// <summary>Pure matching over entries sorted most specific first.</summary>
     internal static HostedListEntry? Match(IReadOnlyList<(IpNetwork Range, HostedListEntry Entry)> entries, IPAddress address, DateTimeOffset now)
     {
@@ -107,11 +122,13 @@ public sealed partial class HostedListService(HostedListStore store, TimeProvide
 
         if (snapshot is not null && snapshot.Version == version)
         {
+            snapshot = snapshot with { ConfirmedAt = timeProvider.GetUtcNow() };
+            _snapshot = snapshot;
             return snapshot;
         }
 
         var entries = await store.ListAsync(list: null, cancellationToken);
-        snapshot = new Snapshot(version, entries
+        snapshot = new Snapshot(version, timeProvider.GetUtcNow(), entries
             .Select(e => (Range: IpNetwork.FromText(e.Range), Entry: e))
             .OrderByDescending(e => e.Range.PrefixLength)
             .ToArray());
@@ -119,7 +136,7 @@ public sealed partial class HostedListService(HostedListStore store, TimeProvide
         return snapshot;
     }
 
-    private sealed record Snapshot(string? Version, IReadOnlyList<(IpNetwork Range, HostedListEntry Entry)> Entries);
+    private sealed record Snapshot(string? Version, DateTimeOffset ConfirmedAt, IReadOnlyList<(IpNetwork Range, HostedListEntry Entry)> Entries);
 
     private static partial class Log
     {
