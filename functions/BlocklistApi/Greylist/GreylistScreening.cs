@@ -99,7 +99,7 @@ internal static class GreylistScreening
     public static bool LooksDynamic(string name, IPAddress address)
     {
         var labels = name.TrimEnd('.').ToLowerInvariant().Split('.');
-        var hostLabels = labels.Length > 2 ? labels[..^2] : labels[..1];
+        var hostLabels = labels.Length > 2 ? labels[..^2] : [];
         var host = string.Join('.', hostLabels);
         foreach (var token in host.Split('.', '-', '_'))
         {
