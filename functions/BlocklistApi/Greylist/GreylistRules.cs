@@ -12,6 +12,12 @@ internal static class GreylistRules
     /// <summary>postgrey counts at most one pass per client per hour towards auto-whitelisting (a hard-coded 3600 s).</summary>
     public static readonly TimeSpan AutoWhitelistPassInterval = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// postgrey's clock has one-second resolution: a check within the same second as a triplet's first attempt is
+    /// "new" too, and one within the same second as its pass "passed", so MX hosts asking at the same moment agree.
+    /// </summary>
+    public static readonly TimeSpan SameMoment = TimeSpan.FromSeconds(1);
+
     /// <summary>What the stored triplet alone says at <paramref name="now"/>.</summary>
     public static TripletStep EvaluateTriplet(TripletRecord? stored, GreylistOptions options, DateTimeOffset now)
     {
@@ -45,7 +51,7 @@ internal static class GreylistRules
         if (waited < options.Delay)
         {
             // A too-early retry changes nothing worth storing: pending rows expire by first-seen time, not last-seen.
-            return new TripletStep(TripletOutcome.TooEarly, options.Delay - waited, null);
+            return new TripletStep(waited < SameMoment ? TripletOutcome.New : TripletOutcome.TooEarly, options.Delay - waited, null);
         }
 
         return new TripletStep(TripletOutcome.Passed, TimeSpan.Zero, new TripletWrite(TripletState.Passed, stored.FirstSeen, now, now, stored.ETag));
@@ -61,7 +67,8 @@ internal static class GreylistRules
         switch (step.Outcome)
         {
             case TripletOutcome.Known:
-                return new GreylistDecision(Accept(GreylistReason.Known), step.Outcome, step.Write, null);
+                var reason = stored!.PassedAt is { } passedAt && now - passedAt < SameMoment ? GreylistReason.Passed : GreylistReason.Known;
+                return new GreylistDecision(Accept(reason), step.Outcome, step.Write, null);
             case TripletOutcome.Passed:
                 return new GreylistDecision(Accept(GreylistReason.Passed), step.Outcome, step.Write, CountPass(facts.Client, options, now));
         }
@@ -91,8 +98,8 @@ internal static class GreylistRules
             }
         }
 
-        var reason = step.Outcome == TripletOutcome.New ? GreylistReason.New : GreylistReason.TooEarly;
-        return new GreylistDecision(Defer(reason, step.RetryAfter, now, pageUrl), step.Outcome, step.Write, null);
+        var deferReason = step.Outcome == TripletOutcome.New ? GreylistReason.New : GreylistReason.TooEarly;
+        return new GreylistDecision(Defer(deferReason, step.RetryAfter, now, pageUrl), step.Outcome, step.Write, null);
     }
 
     /// <summary>

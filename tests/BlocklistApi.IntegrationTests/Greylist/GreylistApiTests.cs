@@ -33,6 +33,7 @@ public sealed class GreylistApiTests(GreylistAppFixture fixture) : IClassFixture
         var early = await _g.CheckAsync("192.0.2.10", Sender, recipient);
         _g.Advance(TimeSpan.FromSeconds(40));
         var passed = await _g.CheckAsync("192.0.2.10", Sender, recipient);
+        _g.Advance(TimeSpan.FromSeconds(1));
         var known = await _g.CheckAsync("192.0.2.10", Sender, recipient);
 
         Assert.Equal((GreylistAction.Defer, GreylistReason.New, 60), (first.Action, first.Reason, first.RetryAfterSeconds));

@@ -50,6 +50,29 @@ public sealed class GreylistRulesTests
     }
 
     [Fact]
+    public void GreylistCheck_SecondCheckWithinTheSameSecond_IsNewTooWithoutWrite()
+    {
+        var decision = Decide(Pending(s_t0), s_t0 + TimeSpan.FromMilliseconds(400));
+
+        Assert.Equal(GreylistReason.New, decision.Verdict.Reason);
+        Assert.Equal(300, decision.Verdict.RetryAfterSeconds);
+        Assert.Null(decision.TripletWrite);
+    }
+
+    [Fact]
+    public void GreylistCheck_KnownWithinTheSecondOfItsPass_SaysPassedWithoutCountingAgain()
+    {
+        var passedAt = s_t0 + TimeSpan.FromMinutes(5);
+        var stored = Passed(s_t0, passedAt) with { PassedAt = passedAt };
+
+        var decision = Decide(stored, passedAt + TimeSpan.FromMilliseconds(300));
+
+        Assert.Equal(GreylistReason.Passed, decision.Verdict.Reason);
+        Assert.Null(decision.ClientWrite);
+        Assert.Null(decision.TripletWrite);
+    }
+
+    [Fact]
     public void GreylistCheck_RetryAfterDelay_PassesAndWritesWithETag()
     {
         var now = s_t0 + TimeSpan.FromMinutes(5);
