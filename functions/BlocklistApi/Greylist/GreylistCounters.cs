@@ -12,13 +12,12 @@ namespace BlocklistApi.Greylist;
 /// instances never overwrite each other's counts. Stored triplets and auto-whitelisted clients are kept as
 /// created-minus-purged counts, because counting rows would mean reading the whole table.
 /// </summary>
-public sealed partial class GreylistCounters(GreylistStore store, TimeProvider timeProvider, ILogger<GreylistCounters> logger) : IDisposable
+public sealed partial class GreylistCounters(GreylistStore store, TimeProvider timeProvider, ILogger<GreylistCounters> logger)
 {
     private const int MaxFlushAttempts = 5;
     private static readonly GreylistReason[] s_reasons = Enum.GetValues<GreylistReason>();
 
     private readonly long[] _checks = new long[s_reasons.Length];
-    private readonly SemaphoreSlim _flushLock = new(1, 1);
     private long _degraded;
     private long _tripletsCreated;
     private long _passes;
@@ -26,8 +25,6 @@ public sealed partial class GreylistCounters(GreylistStore store, TimeProvider t
     private long _tripletsPurged;
     private long _whitelistedClientsPurged;
     private long _lastPurgeTicks;
-
-    public void Dispose() => _flushLock.Dispose();
 
     internal void CountCheck(GreylistVerdict verdict)
     {
@@ -51,56 +48,44 @@ public sealed partial class GreylistCounters(GreylistStore store, TimeProvider t
         Interlocked.Exchange(ref _lastPurgeTicks, at.UtcTicks);
     }
 
-    /// <summary>Adds this instance's counts to the shared row; on failure they stay here for the next flush.</summary>
+    /// <summary>
+    /// Adds this instance's counts to the shared row; on failure they stay here for the next flush. Concurrent
+    /// flushes need no lock: each takes its own deltas atomically, and the row's ETag orders their writes.
+    /// </summary>
     internal async Task FlushAsync(CancellationToken cancellationToken)
     {
-        await _flushLock.WaitAsync(cancellationToken);
+        var deltas = TakeDeltas();
+        if (deltas.Count == 0)
+        {
+            return;
+        }
+
         try
         {
-            var deltas = TakeDeltas();
-            if (deltas.All(d => d.Value == 0))
+            for (var attempt = 1; attempt <= MaxFlushAttempts; attempt++)
             {
-                return;
-            }
-
-            try
-            {
-                for (var attempt = 1; attempt <= MaxFlushAttempts; attempt++)
+                var now = timeProvider.GetUtcNow();
+                var row = await store.GetStatsAsync(cancellationToken)
+                    ?? new TableEntity(GreylistStore.StatsPartition, GreylistStore.StatsRow) { ["Since"] = now };
+                foreach (var (name, delta) in deltas)
                 {
-                    var now = timeProvider.GetUtcNow();
-                    var row = await store.GetStatsAsync(cancellationToken)
-                        ?? new TableEntity(GreylistStore.StatsPartition, GreylistStore.StatsRow) { ["Since"] = now };
-                    foreach (var (name, delta) in deltas)
-                    {
-                        if (name == LastPurgeAt)
-                        {
-                            row[name] = new DateTimeOffset(delta, TimeSpan.Zero);
-                        }
-                        else
-                        {
-                            row[name] = (row.GetInt64(name) ?? 0) + delta;
-                        }
-                    }
-
-                    row["UpdatedAt"] = now;
-                    if (await store.WriteStatsAsync(row, cancellationToken) == WriteOutcome.Written)
-                    {
-                        return;
-                    }
+                    row[name] = name == LastPurgeAt ? new DateTimeOffset(delta, TimeSpan.Zero) : (row.GetInt64(name) ?? 0) + delta;
                 }
 
-                Log.FlushConflicts(logger, MaxFlushAttempts);
-                Restore(deltas);
+                row["UpdatedAt"] = now;
+                if (await store.WriteStatsAsync(row, cancellationToken) == WriteOutcome.Written)
+                {
+                    return;
+                }
             }
-            catch
-            {
-                Restore(deltas);
-                throw;
-            }
+
+            Log.FlushConflicts(logger, MaxFlushAttempts);
+            Restore(deltas);
         }
-        finally
+        catch
         {
-            _flushLock.Release();
+            Restore(deltas);
+            throw;
         }
     }
 
