@@ -12,13 +12,18 @@ await workload.SeedAsync(target);
 
 foreach (var concurrency in options.Concurrency)
 {
+    HttpTarget.Reasons.Clear();
     AzuriteOpsCounter? azurite = null;
-    var result = await workload.RunAsync(target, concurrency, options.Scenario, () => azurite = options.AzuriteLog is { } log ? new AzuriteOpsCounter(log) : null);
-    var ops = azurite is null ? null : await azurite.CountSinceStartAsync();
+    var result = await workload.RunAsync(target, concurrency, options.Scenario, async () => azurite = options.AzuriteLog is { } log ? await AzuriteOpsCounter.StartAsync(log) : null);
+    (long Reads, long Writes)? ops = azurite is null ? null : await azurite.CountSinceStartAsync();
     var opsText = ops is null ? "" : string.Create(CultureInfo.InvariantCulture,
         $" | {ops.Value.Reads / (double)result.Checks:0.000} | {ops.Value.Writes / (double)result.Checks:0.000}");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"| {options.Label} | {options.Scenario} | {concurrency} | {result.Checks} | {result.Checks / result.Elapsed.TotalSeconds:0} | {result.P50.TotalMilliseconds:0.00} | {result.P99.TotalMilliseconds:0.00} | {result.Accepts}/{result.Defers}/{result.Errors}{opsText} |"));
+    if (!HttpTarget.Reasons.IsEmpty)
+    {
+        Console.Error.WriteLine($"[{options.Label}] reasons (warm-up included): {string.Join(", ", HttpTarget.Reasons.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"))}");
+    }
 }
 
 namespace GreylistLoad
@@ -98,6 +103,9 @@ namespace GreylistLoad
     internal sealed class Workload(LoadOptions options)
     {
         private readonly Check[] _known = Enumerable.Range(0, options.Known).Select(KnownCheck).ToArray();
+        // New triplets are unique to this run, so separate runs against one server never share them. Letters only:
+        // the server's VERP normalisation folds digit and hex tokens, which would make runs share triplets.
+        private static readonly string s_run = new(Enumerable.Range(0, 8).Select(_ => (char)('g' + Random.Shared.Next(20))).ToArray());
         private int _newCounter;
 
         public async Task SeedAsync(ITarget target)
@@ -111,7 +119,7 @@ namespace GreylistLoad
             }
         }
 
-        public async Task<RunResult> RunAsync(ITarget target, int concurrency, string scenario, Action measuring)
+        public async Task<RunResult> RunAsync(ITarget target, int concurrency, string scenario, Func<Task> measuring)
         {
             if (scenario == "pass")
             {
@@ -119,13 +127,13 @@ namespace GreylistLoad
                 var fresh = Enumerable.Range(0, options.Count ?? 1000).Select(_ => NewCheck(Interlocked.Increment(ref _newCounter))).ToArray();
                 await RunChecksAsync(target, concurrency, fresh);
                 await Task.Delay(TimeSpan.FromSeconds(options.DelaySeconds + 1));
-                measuring();
+                await measuring();
                 return await RunChecksAsync(target, concurrency, fresh);
             }
 
             // A short warm-up per level (connections, JIT, caches), not measured.
             await RunForAsync(target, concurrency, scenario, TimeSpan.FromSeconds(2), count: null);
-            measuring();
+            await measuring();
             return await RunForAsync(target, concurrency, scenario, options.Duration, options.Count);
         }
 
@@ -196,8 +204,8 @@ namespace GreylistLoad
 
         private static Check NewCheck(int n) => new(
             string.Create(CultureInfo.InvariantCulture, $"198.19.{n % 250}.{(n / 250 % 250) + 1}"),
-            string.Create(CultureInfo.InvariantCulture, $"first{n}@new{n % 97}.example"),
-            string.Create(CultureInfo.InvariantCulture, $"rcpt{n}@example.net"));
+            string.Create(CultureInfo.InvariantCulture, $"first{n}.{s_run}@new{n % 97}.example"),
+            string.Create(CultureInfo.InvariantCulture, $"rcpt{n}.{s_run}@example.net"));
 
         private static TimeSpan Percentile(long[] sorted, double p) =>
             sorted.Length == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(0, sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)]);

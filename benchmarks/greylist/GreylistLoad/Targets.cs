@@ -14,6 +14,9 @@ internal sealed class HttpTarget(Uri baseAddress, string? key) : ITarget
         Timeout = TimeSpan.FromSeconds(30),
     };
 
+    /// <summary>Answers by reason, for the run's summary on stderr.</summary>
+    public static System.Collections.Concurrent.ConcurrentDictionary<string, int> Reasons { get; } = new(StringComparer.Ordinal);
+
     public Task<IWorkerConnection> ConnectAsync(CancellationToken cancellationToken) => Task.FromResult<IWorkerConnection>(new Connection(this));
 
     public ValueTask DisposeAsync()
@@ -40,6 +43,8 @@ internal sealed class HttpTarget(Uri baseAddress, string? key) : ITarget
             }
 
             using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+            var reason = json.RootElement.GetProperty("reason").GetString() + (json.RootElement.GetProperty("degraded").GetBoolean() ? "(degraded)" : "");
+            Reasons.AddOrUpdate(reason!, 1, (_, n) => n + 1);
             return json.RootElement.GetProperty("action").GetString() switch
             {
                 "accept" => Answer.Accept,
@@ -108,20 +113,31 @@ internal sealed class PolicyTarget(string host, int port) : ITarget
 /// "TableStorageContextMiddleware: RequestMethod=..." line. GET is a read (point read or query page); POST, PUT,
 /// MERGE, PATCH and DELETE are writes (an entity-group transaction is one POST to $batch).
 /// </summary>
-internal sealed class AzuriteOpsCounter(string path)
+internal sealed class AzuriteOpsCounter
 {
-    private readonly long _start = new FileInfo(path).Length;
+    private readonly string _path;
+    private long _start;
 
-    public async Task<(long Reads, long Writes)?> CountSinceStartAsync()
+    private AzuriteOpsCounter(string path) => _path = path;
+
+    /// <summary>Starts counting once Azurite has written out what came before (its log is buffered).</summary>
+    public static async Task<AzuriteOpsCounter> StartAsync(string path)
     {
-        // Azurite writes its log asynchronously: let it catch up.
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var counter = new AzuriteOpsCounter(path);
+        counter._start = await SettledLengthAsync(path);
+        return counter;
+    }
+
+    public async Task<(long Reads, long Writes)> CountSinceStartAsync()
+    {
+        var end = await SettledLengthAsync(_path);
+        await using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         stream.Seek(_start, SeekOrigin.Begin);
         using var reader = new StreamReader(stream);
-        long reads = 0, writes = 0;
-        while (await reader.ReadLineAsync() is { } line)
+        long reads = 0, writes = 0, read = _start;
+        while (read < end && await reader.ReadLineAsync() is { } line)
         {
+            read += line.Length + 1;
             var at = line.IndexOf("TableStorageContextMiddleware: RequestMethod=", StringComparison.Ordinal);
             if (at < 0)
             {
@@ -139,5 +155,20 @@ internal sealed class AzuriteOpsCounter(string path)
         }
 
         return (reads, writes);
+    }
+
+    // The log's length once it has not grown for a second and a half.
+    private static async Task<long> SettledLengthAsync(string path)
+    {
+        var length = new FileInfo(path).Length;
+        for (var stable = 0; stable < 3;)
+        {
+            await Task.Delay(500);
+            var now = new FileInfo(path).Length;
+            stable = now == length ? stable + 1 : 0;
+            length = now;
+        }
+
+        return length;
     }
 }
