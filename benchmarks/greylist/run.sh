@@ -29,12 +29,12 @@ dotnet build functions/BlocklistApi.Host -c Release -v q -nologo >/dev/null
 dotnet build benchmarks/greylist/GreylistLoad -c Release -v q -nologo >/dev/null
 load="dotnet benchmarks/greylist/GreylistLoad/bin/Release/net10.0/GreylistLoad.dll"
 
-start_azurite() { # $1 = table port, $2 = extra args
+start_azurite() { # $1 = table port, $2 = extra args; sets $connection (no $(...): a subshell would lose the pgid)
   local blob queue; blob=$(free_port); queue=$(free_port)
   start node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --silent --skipApiVersionCheck --disableProductStyleUrl \
     --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" --tableHost 127.0.0.1 --tablePort "$1" ${2:-} >"$work/azurite-$1.log" 2>&1
   wait_port "$1"
-  echo "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$1/devstoreaccount1;"
+  connection="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$1/devstoreaccount1;"
 }
 
 start_host() { # $1 = port, $2 = connection string
@@ -48,7 +48,7 @@ echo "## Latency and throughput (realistic mix: 90 % known triplets, 10 % new), 
 echo "$header"; echo '|---|---|---|---|---|---|---|---|'
 
 table_port=$(free_port)
-connection=$(start_azurite "$table_port")
+start_azurite "$table_port"
 host_port=$(free_port)
 start_host "$host_port" "$connection"
 $load --target "http://127.0.0.1:$host_port" --key "$key" --label self-host+azurite --concurrency 1,4,16 --duration "$duration" --delay "$delay"
@@ -66,9 +66,9 @@ echo "## Table Storage operations per check (Azurite --debug log; its logging sl
 echo '| target | scenario | clients | checks | checks/s | p50 ms | p99 ms | accept/defer/error | reads/check | writes/check |'
 echo '|---|---|---|---|---|---|---|---|---|---|'
 debug_port=$(free_port)
-debug_connection=$(start_azurite "$debug_port" "--debug $work/azurite-debug.log")
+start_azurite "$debug_port" "--debug $work/azurite-debug.log"
 debug_host=$(free_port)
-start_host "$debug_host" "$debug_connection"
+start_host "$debug_host" "$connection"
 for scenario in known new pass mix; do
   $load --target "http://127.0.0.1:$debug_host" --key "$key" --label self-host+azurite --scenario "$scenario" --concurrency 4 --count 2000 --known 2000 \
     --delay "$delay" --azurite-log "$work/azurite-debug.log"
