@@ -37,8 +37,9 @@ start_azurite() { # $1 = table port, $2 = extra args; sets $connection (no $(...
   connection="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$1/devstoreaccount1;"
 }
 
-start_host() { # $1 = port, $2 = connection string
+start_host() { # $1 = port, $2 = connection string, $3 = Greylist__KnownTripletCacheTtl (default 00:01:00)
   AzureWebJobsStorage="$2" Auth__FunctionKeys__0="$key" Greylist__Delay="00:00:0$delay" Logging__LogLevel__Default=Warning \
+    Greylist__KnownTripletCacheTtl="${3:-00:01:00}" \
     start dotnet run --project functions/BlocklistApi.Host -c Release --no-build -- --urls "http://127.0.0.1:$1" >"$work/host-$1.log" 2>&1
   wait_port "$1"
 }
@@ -52,6 +53,10 @@ start_azurite "$table_port"
 host_port=$(free_port)
 start_host "$host_port" "$connection"
 $load --target "http://127.0.0.1:$host_port" --key "$key" --label self-host+azurite --concurrency 1,4,16 --duration "$duration" --delay "$delay"
+# The same without the in-memory cache of known triplets: every check reads Table Storage.
+nocache_port=$(free_port)
+start_host "$nocache_port" "$connection" 00:00:00
+$load --target "http://127.0.0.1:$nocache_port" --key "$key" --label "self-host+azurite, no known-triplet cache" --concurrency 1,4,16 --duration "$duration" --delay "$delay"
 
 mkdir -m 0755 "$work/postgrey" && chown postgrey:postgrey "$work/postgrey"
 policy_port=$(free_port)
@@ -67,9 +72,14 @@ echo '| target | scenario | clients | checks | checks/s | p50 ms | p99 ms | acce
 echo '|---|---|---|---|---|---|---|---|---|---|'
 debug_port=$(free_port)
 start_azurite "$debug_port" "--debug $work/azurite-debug.log"
+# Per-check storage cost of the design: known-triplet memory cache off. Then the mix with the defaults.
 debug_host=$(free_port)
-start_host "$debug_host" "$connection"
+start_host "$debug_host" "$connection" 00:00:00
 for scenario in known new pass mix; do
-  $load --target "http://127.0.0.1:$debug_host" --key "$key" --label self-host+azurite --scenario "$scenario" --concurrency 4 --count 2000 --known 2000 \
+  $load --target "http://127.0.0.1:$debug_host" --key "$key" --label "self-host, no known-triplet cache" --scenario "$scenario" --concurrency 4 --count 2000 --known 2000 \
     --delay "$delay" --azurite-log "$work/azurite-debug.log"
 done
+debug_default=$(free_port)
+start_host "$debug_default" "$connection"
+$load --target "http://127.0.0.1:$debug_default" --key "$key" --label "self-host, defaults" --scenario mix --concurrency 4 --count 4000 --known 2000 \
+  --delay "$delay" --azurite-log "$work/azurite-debug.log"

@@ -124,6 +124,14 @@ public sealed class GreylistOptions
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>
+    /// How long this instance answers a known (passed) triplet from memory after reading it, without asking storage.
+    /// Safe across instances: a known triplet only stops being known by ageing past <see cref="MaxAge"/>, which the
+    /// decision still checks, and refresh writes still happen (with ETags) when due. 00:00:00 turns it off, and every
+    /// check reads its triplet. Default 00:01:00. postgrey has no equivalent (its database is local).
+    /// </summary>
+    public TimeSpan KnownTripletCacheTtl { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// How long this instance keeps a client's auto-whitelist record in memory before reading it again. Counting stays
     /// exact (writes use ETags); a client that just reached the threshold on another instance may be greylisted here
     /// for up to this long. 00:00:00 turns the cache off. Default 00:05:00.

@@ -70,6 +70,11 @@ public sealed class GreylistOptionsValidator : IValidateOptions<GreylistOptions>
             failures.Add($"Greylist:RefreshInterval must be more than 0 and at most half of Greylist:MaxAge ({options.MaxAge}) (it is {options.RefreshInterval}).");
         }
 
+        if (options.KnownTripletCacheTtl < TimeSpan.Zero || options.KnownTripletCacheTtl > TimeSpan.FromHours(1))
+        {
+            failures.Add($"Greylist:KnownTripletCacheTtl must be from 00:00:00 to 01:00:00 (it is {options.KnownTripletCacheTtl}).");
+        }
+
         if (options.ClientCacheTtl < TimeSpan.Zero || options.ClientCacheTtl > TimeSpan.FromHours(1))
         {
             failures.Add($"Greylist:ClientCacheTtl must be from 00:00:00 to 01:00:00 (it is {options.ClientCacheTtl}).");

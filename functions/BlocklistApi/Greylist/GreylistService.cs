@@ -14,13 +14,15 @@ namespace BlocklistApi.Greylist;
 
 /// <summary>
 /// Greylisting checks: gathers the stored state and, only when the triplet alone would defer, the whitelist facts;
-/// asks <see cref="GreylistRules.Decide"/>; writes what it says with ETags. A known triplet costs one read and, within
-/// Greylist:RefreshInterval, no write. Storage trouble answers with Greylist:FailMode within Greylist:StorageTimeout.
+/// asks <see cref="GreylistRules.Decide"/>; writes what it says with ETags. A known triplet costs one read (none while
+/// this instance remembers it, Greylist:KnownTripletCacheTtl) and, within Greylist:RefreshInterval, no write. Storage
+/// trouble answers with Greylist:FailMode within Greylist:StorageTimeout.
 /// </summary>
 public sealed partial class GreylistService
 {
     private const int MaxAttempts = 3;
     private const int MaxCachedClients = 100_000;
+    private const int MaxCachedTriplets = 200_000;
 
     private readonly GreylistStore _store;
     private readonly GreylistCounters _counters;
@@ -34,6 +36,7 @@ public sealed partial class GreylistService
     private readonly bool _needsReputation;
     private readonly bool _needsReverseDns;
     private readonly ConcurrentDictionary<string, CachedClient> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CachedTriplet> _knownTriplets = new(StringComparer.Ordinal);
 
     public GreylistService(
         GreylistStore store,
@@ -93,6 +96,7 @@ public sealed partial class GreylistService
         });
         _counters.CountPurge(triplets, clients, now);
         _clients.Clear();
+        _knownTriplets.Clear();
         Log.Purged(_logger, triplets, clients);
         await _counters.FlushAsync(cancellationToken);
     }
@@ -124,8 +128,14 @@ public sealed partial class GreylistService
     {
         var keys = GreylistStore.KeysFor(triplet);
         var now = _timeProvider.GetUtcNow();
+        if (KnownFromMemory(triplet, keys, now) is { } remembered)
+        {
+            return remembered;
+        }
+
         var pair = await _store.ReadPairAsync(keys, storageToken);
         var own = pair.FirstOrDefault(r => r.Network == triplet.Network);
+        RememberKnown(keys, own, now);
 
         // The SPF rule plugs in here (issue 3, open until the SPF evaluator exists): when own is null and
         // GreylistRules.SameClientCandidate(pair, triplet, _options, now) finds another network's row, and the SPF
@@ -161,6 +171,7 @@ public sealed partial class GreylistService
             }
 
             // Another check (another MX host) inserted or changed the row since we read it: read it and decide again.
+            _knownTriplets.TryRemove(keys.RowKey, out _);
             Log.LostRace(_logger, triplet.Client.ToString(), attempt);
             own = await _store.GetTripletAsync(keys, storageToken);
             now = _timeProvider.GetUtcNow();
@@ -251,6 +262,33 @@ public sealed partial class GreylistService
         }
     }
 
+    // A known triplet read within Greylist:KnownTripletCacheTtl decides without storage, unless its refresh is due.
+    private GreylistVerdict? KnownFromMemory(Triplet triplet, TripletKeys keys, DateTimeOffset now)
+    {
+        if (!_knownTriplets.TryGetValue(keys.RowKey, out var cached) || now - cached.FetchedAt >= _options.KnownTripletCacheTtl)
+        {
+            return null;
+        }
+
+        var decision = GreylistRules.Decide(triplet, cached.Record, ScreeningFacts.None, _options, _pageUrl, now);
+        return decision is { Triplet: TripletOutcome.Known, TripletWrite: null } ? decision.Verdict : null;
+    }
+
+    private void RememberKnown(TripletKeys keys, TripletRecord? own, DateTimeOffset now)
+    {
+        if (_options.KnownTripletCacheTtl <= TimeSpan.Zero || own is not { State: TripletState.Passed })
+        {
+            return;
+        }
+
+        if (_knownTriplets.Count >= MaxCachedTriplets)
+        {
+            _knownTriplets.Clear();
+        }
+
+        _knownTriplets[keys.RowKey] = new CachedTriplet(own, now);
+    }
+
     private async Task<ClientRecord?> GetClientAsync(IPAddress client, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var address = client.ToString();
@@ -306,6 +344,8 @@ public sealed partial class GreylistService
     }
 
     private sealed record CachedClient(ClientRecord? Record, DateTimeOffset FetchedAt);
+
+    private sealed record CachedTriplet(TripletRecord Record, DateTimeOffset FetchedAt);
 
     private static partial class Log
     {

@@ -40,6 +40,29 @@ public sealed class GreylistOutageTests
     }
 
     [Fact]
+    public async Task GreylistCheck_AzuriteStopped_KnownTripletStillAnsweredFromMemory()
+    {
+        await using var azurite = await AzuriteServer.StartAsync().WaitAsync(GreylistHarness.Timeout);
+        await using var g = await GreylistHarness.StartAsync(new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00" }, azurite);
+        var recipient = GreylistHarness.NewRecipient();
+        await g.CheckAsync("192.0.2.10", Sender, recipient);
+        g.Advance(TimeSpan.FromMinutes(1));
+        await g.CheckAsync("192.0.2.10", Sender, recipient);
+        g.Advance(TimeSpan.FromSeconds(5));
+        await g.CheckAsync("192.0.2.10", Sender, recipient);
+
+        await azurite.StopAsync().WaitAsync(GreylistHarness.Timeout);
+        g.Advance(TimeSpan.FromSeconds(30));
+        var known = await g.CheckAsync("192.0.2.10", Sender, recipient);
+        g.Advance(TimeSpan.FromMinutes(1));
+        var afterCacheTtl = await g.CheckAsync("192.0.2.10", Sender, recipient);
+
+        Assert.Equal(GreylistReason.Known, known.Reason);
+        Assert.False(known.Degraded);
+        Assert.True(afterCacheTtl.Degraded);
+    }
+
+    [Fact]
     public async Task GreylistCheck_StorageAcceptsButNeverAnswers_AnswersWithinStorageTimeout()
     {
         var azurite = await AzuriteServer.Shared.WaitAsync(GreylistHarness.Timeout);

@@ -26,6 +26,10 @@ public sealed class GreylistOptionsValidatorTests
         Assert.Contains("Greylist:RefreshInterval", Failure(new GreylistOptions { RefreshInterval = TimeSpan.FromDays(20) }), StringComparison.Ordinal);
 
     [Fact]
+    public void Startup_KnownTripletCacheLongerThanAnHour_Fails() =>
+        Assert.Contains("Greylist:KnownTripletCacheTtl", Failure(new GreylistOptions { KnownTripletCacheTtl = TimeSpan.FromHours(2) }), StringComparison.Ordinal);
+
+    [Fact]
     public void Startup_RegexRecipientPattern_Fails() =>
         Assert.Contains("Greylist:WhitelistRecipients:0", Failure(new GreylistOptions { WhitelistRecipients = ["/^a.*$/"] }), StringComparison.Ordinal);
 
