@@ -14,6 +14,12 @@ pgids=()
 
 cleanup() {
   for g in "${pgids[@]}"; do kill -- "-$g" 2>/dev/null || true; done
+  # Azurite busy writing its --debug log can ignore SIGTERM for a while: give everything 5 s, then SIGKILL.
+  for _ in $(seq 1 50); do
+    alive=0; for g in "${pgids[@]}"; do kill -0 -- "-$g" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break; sleep 0.1
+  done
+  for g in "${pgids[@]}"; do kill -9 -- "-$g" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM

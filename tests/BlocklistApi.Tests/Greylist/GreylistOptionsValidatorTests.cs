@@ -1,4 +1,5 @@
 using BlocklistApi.Greylist;
+using Microsoft.Extensions.Configuration;
 using BlocklistApi.PublicPage;
 
 namespace BlocklistApi.Tests.Greylist;
@@ -44,6 +45,24 @@ public sealed class GreylistOptionsValidatorTests
     [Fact]
     public void EffectiveWhitelistRecipients_OneEmptyEntry_OptsNobodyOut() =>
         Assert.Empty(new GreylistOptions { WhitelistRecipients = [""] }.EffectiveWhitelistRecipients);
+
+    [Theory]
+    [InlineData(null, 2)]
+    [InlineData("", 0)]
+    [InlineData("optout.example", 1)]
+    public void Binding_WhitelistRecipientsSetting_ReplacesOrKeepsDefaults(string? first, int expected)
+    {
+        var settings = new Dictionary<string, string?>();
+        if (first is not null)
+        {
+            settings["Greylist:WhitelistRecipients:0"] = first;
+        }
+
+        var options = new ConfigurationBuilder().AddInMemoryCollection(settings).Build()
+            .GetSection(GreylistOptions.SectionName).Get<GreylistOptions>() ?? new GreylistOptions();
+
+        Assert.Equal(expected, options.EffectiveWhitelistRecipients.Count);
+    }
 
     [Theory]
     [InlineData("https://example.net/greylisting", true)]
