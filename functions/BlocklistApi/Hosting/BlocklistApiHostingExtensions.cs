@@ -4,8 +4,10 @@ using Azure.Identity;
 using Azure.Storage.Queues;
 using BlocklistApi.Auth;
 using BlocklistApi.Dns;
+using BlocklistApi.Greylist;
 using BlocklistApi.Lists;
 using BlocklistApi.Net;
+using BlocklistApi.PublicPage;
 using BlocklistApi.Reputation;
 using BlocklistApi.Spf;
 using BlocklistApi.Storage;
@@ -34,6 +36,8 @@ public static class BlocklistApiHostingExtensions
         AddValidatedOptions<AuthOptions, AuthOptionsValidator>(services, AuthOptions.SectionName);
         AddValidatedOptions<SpfOptions, SpfOptionsValidator>(services, SpfOptions.SectionName);
         AddValidatedOptions<QueueTriggerOptions, QueueTriggerOptionsValidator>(services, QueueTriggerOptions.SectionName);
+        AddValidatedOptions<GreylistOptions, GreylistOptionsValidator>(services, GreylistOptions.SectionName);
+        AddValidatedOptions<PublicPageOptions, PublicPageOptionsValidator>(services, PublicPageOptions.SectionName);
         AddValidatedOptions<StorageOptions, StorageOptionsValidator>(services, StorageOptions.SectionName)
             .Configure<IConfiguration>(ReadStorageConnection);
 
@@ -49,6 +53,12 @@ public static class BlocklistApiHostingExtensions
         services.AddSingleton<HostedListService>();
         services.AddSingleton<SpfEvaluator>();
         services.AddSingleton<SpfService>();
+        services.AddSingleton<ReverseDnsService>();
+
+        services.AddSingleton<GreylistStore>();
+        services.AddSingleton<GreylistCounters>();
+        services.AddSingleton<GreylistService>();
+        services.AddHostedService<GreylistStatsFlusher>();
         return builder;
     }
 
