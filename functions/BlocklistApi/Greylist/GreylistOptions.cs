@@ -138,6 +138,17 @@ public sealed class GreylistOptions
     /// </summary>
     public TimeSpan ClientCacheTtl { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Whether a retry from another client network continues the triplet of that network when the sender domain's SPF
+    /// record authorises the new address (SPF pass; the HELO name for the null sender). Big senders (outlook.com,
+    /// Amazon SES, SendGrid) retry from other networks of their pool; without this they are greylisted again and again.
+    /// postgrey has no such option. Default true.
+    /// </summary>
+    public bool SpfSameClient { get; set; } = true;
+
+    /// <summary>How long the SPF check of <see cref="SpfSameClient"/> may take; if it takes longer the retry counts as new. Default 00:00:03.</summary>
+    public TimeSpan SpfTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>How often this instance adds its counters to the shared statistics row. Default 00:01:00.</summary>
     public TimeSpan StatsFlushInterval { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -80,6 +80,11 @@ public sealed class GreylistOptionsValidator : IValidateOptions<GreylistOptions>
             failures.Add($"Greylist:ClientCacheTtl must be from 00:00:00 to 01:00:00 (it is {options.ClientCacheTtl}).");
         }
 
+        if (options.SpfTimeout <= TimeSpan.Zero || options.SpfTimeout > TimeSpan.FromSeconds(30))
+        {
+            failures.Add($"Greylist:SpfTimeout must be more than 00:00:00 and at most 00:00:30 (it is {options.SpfTimeout}).");
+        }
+
         if (options.StatsFlushInterval < TimeSpan.FromSeconds(1))
         {
             failures.Add($"Greylist:StatsFlushInterval must be at least 00:00:01 (it is {options.StatsFlushInterval}).");

@@ -7,6 +7,7 @@ using BlocklistApi.Lists;
 using BlocklistApi.Net;
 using BlocklistApi.PublicPage;
 using BlocklistApi.Reputation;
+using BlocklistApi.Spf;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -29,6 +30,7 @@ public sealed partial class GreylistService
     private readonly HostedListService _hostedLists;
     private readonly ReputationService _reputation;
     private readonly ReverseDnsService _reverseDns;
+    private readonly SpfService _spf;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<GreylistService> _logger;
     private readonly GreylistOptions _options;
@@ -45,6 +47,7 @@ public sealed partial class GreylistService
         ReputationService reputation,
         DnsblZones zones,
         ReverseDnsService reverseDns,
+        SpfService spf,
         IOptions<GreylistOptions> options,
         IOptions<PublicPageOptions> publicPage,
         TimeProvider timeProvider,
@@ -55,6 +58,7 @@ public sealed partial class GreylistService
         _hostedLists = hostedLists;
         _reputation = reputation;
         _reverseDns = reverseDns;
+        _spf = spf;
         _timeProvider = timeProvider;
         _logger = logger;
         _options = options.Value;
@@ -137,11 +141,17 @@ public sealed partial class GreylistService
         var own = pair.FirstOrDefault(r => r.Network == triplet.Network);
         RememberKnown(keys, own, now);
 
-        // The SPF rule plugs in here (issue 3, open until the SPF evaluator exists): when own is null and
-        // GreylistRules.SameClientCandidate(pair, triplet, _options, now) finds another network's row, and the SPF
-        // evaluator says triplet.SenderDomain (HELO name for the null sender) authorises triplet.Client ("pass"), set
-        // own = GreylistRules.Adopt(candidate, triplet). The decision and writes below need no change: the adopted
-        // state is inserted as this network's row, and the pair query above already read every network's row.
+        // A pool retrying from another network: if the sender domain's SPF authorises this address, it continues the
+        // other network's triplet. The pair query above already read every network's row; the adopted state is
+        // inserted as this network's row by the decision below, so the SPF check is not repeated once it passed.
+        if (own is null && _options.SpfSameClient
+            && GreylistRules.SameClientCandidate(pair, triplet, _options, now) is { } sibling
+            && await SpfAuthorizesAsync(triplet, requestToken))
+        {
+            Log.SameClientBySpf(_logger, triplet.Client.ToString(), sibling.Network.ToString());
+            own = GreylistRules.Adopt(sibling, triplet);
+        }
+
         GreylistDecision? first = null;
         var facts = await GatherAsync(triplet, own, ScreeningFacts.None, now, storageToken, requestToken);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
@@ -180,6 +190,25 @@ public sealed partial class GreylistService
 
         Log.GaveUp(_logger, triplet.Client.ToString(), MaxAttempts);
         return first!.Verdict;
+    }
+
+    // SPF pass for the sender's domain (the HELO name for the null sender), within Greylist:SpfTimeout; anything else is no.
+    private async Task<bool> SpfAuthorizesAsync(Triplet triplet, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(_options.SpfTimeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            var report = triplet.SenderDomain is not null
+                ? (await _spf.CheckAsync(triplet.Client, triplet.Sender, triplet.HeloName, linked.Token)).Value
+                : triplet.HeloName is { Length: > 0 } helo ? await _spf.CheckHeloAsync(triplet.Client, helo, linked.Token) : null;
+            return report?.Result == SpfResult.Pass;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.SpfTimedOut(_logger, triplet.Client.ToString());
+            return false;
+        }
     }
 
     // Checks racing on one triplet agree: the loser of an insert race answers "new" like the winner (not "too-early"),
@@ -366,5 +395,11 @@ public sealed partial class GreylistService
 
         [LoggerMessage(5006, LogLevel.Information, "Greylist purge deleted {Triplets} triplets and {WhitelistedClients} auto-whitelisted clients")]
         public static partial void Purged(ILogger logger, int triplets, int whitelistedClients);
+
+        [LoggerMessage(5007, LogLevel.Information, "Greylist client {ClientAddress} continues the triplet of network {Network}: the sender's SPF authorises it")]
+        public static partial void SameClientBySpf(ILogger logger, string clientAddress, string network);
+
+        [LoggerMessage(5008, LogLevel.Warning, "Greylist SPF check for client {ClientAddress} timed out; the retry counts as new")]
+        public static partial void SpfTimedOut(ILogger logger, string clientAddress);
     }
 }

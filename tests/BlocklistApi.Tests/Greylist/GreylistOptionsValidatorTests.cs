@@ -31,6 +31,10 @@ public sealed class GreylistOptionsValidatorTests
         Assert.Contains("Greylist:KnownTripletCacheTtl", Failure(new GreylistOptions { KnownTripletCacheTtl = TimeSpan.FromHours(2) }), StringComparison.Ordinal);
 
     [Fact]
+    public void Startup_ZeroSpfTimeout_Fails() =>
+        Assert.Contains("Greylist:SpfTimeout", Failure(new GreylistOptions { SpfTimeout = TimeSpan.Zero }), StringComparison.Ordinal);
+
+    [Fact]
     public void Startup_RegexRecipientPattern_Fails() =>
         Assert.Contains("Greylist:WhitelistRecipients:0", Failure(new GreylistOptions { WhitelistRecipients = ["/^a.*$/"] }), StringComparison.Ordinal);
 
