@@ -6,6 +6,7 @@ using BlocklistApi.Auth;
 using BlocklistApi.Dns;
 using BlocklistApi.Lists;
 using BlocklistApi.Net;
+using BlocklistApi.RateLimiting;
 using BlocklistApi.Reputation;
 using BlocklistApi.Spf;
 using BlocklistApi.Storage;
@@ -15,6 +16,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using DiagnosticsOptions = BlocklistApi.Diagnostics.DiagnosticsOptions;
 
 namespace BlocklistApi.Hosting;
 
@@ -33,6 +35,8 @@ public static class BlocklistApiHostingExtensions
         AddValidatedOptions<HostedListOptions, HostedListOptionsValidator>(services, HostedListOptions.SectionName);
         AddValidatedOptions<AuthOptions, AuthOptionsValidator>(services, AuthOptions.SectionName);
         AddValidatedOptions<SpfOptions, SpfOptionsValidator>(services, SpfOptions.SectionName);
+        AddValidatedOptions<DiagnosticsOptions, Diagnostics.DiagnosticsOptionsValidator>(services, DiagnosticsOptions.SectionName);
+        AddValidatedOptions<RateLimitOptions, RateLimitOptionsValidator>(services, RateLimitOptions.SectionName);
         AddValidatedOptions<QueueTriggerOptions, QueueTriggerOptionsValidator>(services, QueueTriggerOptions.SectionName);
         AddValidatedOptions<StorageOptions, StorageOptionsValidator>(services, StorageOptions.SectionName)
             .Configure<IConfiguration>(ReadStorageConnection);
@@ -49,6 +53,10 @@ public static class BlocklistApiHostingExtensions
         services.AddSingleton<HostedListService>();
         services.AddSingleton<SpfEvaluator>();
         services.AddSingleton<SpfService>();
+        services.AddSingleton<ReverseDnsService>();
+        services.AddSingleton<Diagnostics.SmtpBannerReader>();
+        services.AddSingleton<Diagnostics.DiagnosticsService>();
+        services.AddSingleton<ClientRateLimiter>();
         return builder;
     }
 
