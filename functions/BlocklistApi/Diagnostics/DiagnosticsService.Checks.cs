@@ -53,7 +53,7 @@ public sealed partial class DiagnosticsService
                 return new(FcrdnsCheck, CheckStatus.Pass, $"{rdns.Name} resolves back to {ip}: the name and the address confirm each other.", null, new ForwardConfirmedData(rdns.PtrNames, rdns.Name));
             case ReverseDnsStatus.NoName:
                 return new(FcrdnsCheck, CheckStatus.Fail, $"{ip} has no PTR name, so there is nothing to confirm.",
-                    $"First get a PTR name for {ip} (see the rdns check), then add an {record} record for that name pointing to {ip}.", new ForwardConfirmedData([], null));
+                    $"First get a PTR name for {ip} (see the reverse DNS check), then add an {record} record for that name pointing to {ip}.", new ForwardConfirmedData([], null));
             case ReverseDnsStatus.NotConfirmed:
                 var first = rdns.PtrNames[0];
                 var forward = await run.Lookups.AddressesAsync(first, ip, run.Token);

@@ -77,15 +77,15 @@ public sealed partial class DiagnosticsService(
             token);
 
         var checks = await Task.WhenAll(
-            GuardAsync(RdnsCheck, () => CheckReverseDnsAsync(run), cancellationToken),
-            GuardAsync(FcrdnsCheck, () => CheckForwardConfirmedAsync(run), cancellationToken),
-            GuardAsync(HeloCheck, () => CheckHeloAsync(run), cancellationToken),
-            GuardAsync(BannerCheck, () => CheckBannerAsync(run), cancellationToken),
-            GuardAsync(SpfCheck, () => CheckSpfAsync(run), cancellationToken),
-            GuardAsync(TtlCheck, () => CheckTtlAsync(run, settings), cancellationToken),
-            GuardAsync(MxCheck, () => CheckMxAsync(run), cancellationToken),
-            GuardAsync(SameIpCheck, () => CheckSameIpAsync(run), cancellationToken),
-            GuardAsync(ListingsCheck, () => CheckListingsAsync(run), cancellationToken));
+            GuardAsync(RdnsCheck, () => CheckReverseDnsAsync(run), deadline.Token, cancellationToken),
+            GuardAsync(FcrdnsCheck, () => CheckForwardConfirmedAsync(run), deadline.Token, cancellationToken),
+            GuardAsync(HeloCheck, () => CheckHeloAsync(run), deadline.Token, cancellationToken),
+            GuardAsync(BannerCheck, () => CheckBannerAsync(run), deadline.Token, cancellationToken),
+            GuardAsync(SpfCheck, () => CheckSpfAsync(run), deadline.Token, cancellationToken),
+            GuardAsync(TtlCheck, () => CheckTtlAsync(run, settings), deadline.Token, cancellationToken),
+            GuardAsync(MxCheck, () => CheckMxAsync(run), deadline.Token, cancellationToken),
+            GuardAsync(SameIpCheck, () => CheckSameIpAsync(run), deadline.Token, cancellationToken),
+            GuardAsync(ListingsCheck, () => CheckListingsAsync(run), deadline.Token, cancellationToken));
         return new DiagnosticsReport(ip.ToString(), checks);
     }
 
@@ -124,24 +124,32 @@ public sealed partial class DiagnosticsService(
     }
 
     // The deadline and DNS or storage trouble become this check's error; anything else is a bug and propagates.
-    private async Task<DiagnosticCheck> GuardAsync(string name, Func<Task<DiagnosticCheck>> check, CancellationToken cancellationToken)
+    private async Task<DiagnosticCheck> GuardAsync(string name, Func<Task<DiagnosticCheck>> check, CancellationToken deadline, CancellationToken cancellationToken)
     {
         try
         {
-            return await check();
+            var result = await check();
+            // Services that turn cancellation into a failure (ReverseDnsService, DnsClient) end with an error after the
+            // deadline: say that time ran out, which is what happened.
+            return result.Status == CheckStatus.Error && deadline.IsCancellationRequested ? TimedOut(name) with { Data = result.Data } : result;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            Log.CheckTimedOut(logger, name, options.Value.Timeout);
-            return new DiagnosticCheck(name, CheckStatus.Error,
-                $"The check did not finish within {options.Value.Timeout.TotalSeconds:0.#} s.",
-                "Try again in a few minutes. If it keeps timing out, the DNS servers of your domain or of your address may be slow or unreachable.", null);
+            return TimedOut(name);
         }
         catch (Exception ex) when (ex is DnsResponseException or DnsResponseParseException or System.Net.Sockets.SocketException || Problems.IsUnavailableDependency(ex))
         {
             Log.CheckFailed(logger, name, ex);
             return new DiagnosticCheck(name, CheckStatus.Error, "The check could not be completed: a lookup failed on our side or in DNS.", "Try again in a few minutes.", null);
         }
+    }
+
+    private DiagnosticCheck TimedOut(string name)
+    {
+        Log.CheckTimedOut(logger, name, options.Value.Timeout);
+        return new DiagnosticCheck(name, CheckStatus.Error,
+            $"The check did not finish within {options.Value.Timeout.TotalSeconds:0.#} s.",
+            "Try again in a few minutes. If it keeps timing out, the DNS servers of your domain or of your address may be slow or unreachable.", null);
     }
 
     private async Task<ReverseDnsResult> ReverseLookupAsync(IPAddress ip, CancellationToken cancellationToken)

@@ -21,7 +21,7 @@ public static class TtlRule
         if (low.Count > 0)
         {
             return Check(CheckStatus.Warn,
-                $"{Count(low.Count, "record set")} of {records.Count} {(low.Count == 1 ? "has a TTL" : "have TTLs")} below {Duration(minimum)}: {string.Join(", ", low.Select(Describe))}.{failed}",
+                $"{low.Count.ToString(CultureInfo.InvariantCulture)} of the {Count(records.Count, "DNS record")} we looked at {(low.Count == 1 ? "has a TTL" : "have TTLs")} below {Duration(minimum)}: {string.Join(", ", low.Select(Describe))}.{failed}",
                 $"At your DNS host, raise the TTL of {(low.Count == 1 ? "this record" : "these records")} to at least {minimum.ToString(CultureInfo.InvariantCulture)} s ({Duration(minimum)}); lower it for a few hours only before you plan to change the record. A PTR record's TTL is set by whoever controls the reverse zone, usually the provider of the address.",
                 data);
         }
@@ -37,7 +37,7 @@ public static class TtlRule
                 "Give the sender address, and set a PTR record for the address (see the rdns check).", new SkippedData(true, "no-records"));
         }
 
-        var all = records.Count == 1 ? "The one record set has a TTL" : $"All {Count(records.Count, "record set")} have TTLs";
+        var all = records.Count == 1 ? "The one DNS record we looked at has a TTL" : $"All {Count(records.Count, "DNS record")} we looked at have TTLs";
         return Check(CheckStatus.Pass, $"{all} of at least {Duration(minimum)}: {string.Join(", ", records.Select(Describe))}.{notChecked}", null, data);
     }
 

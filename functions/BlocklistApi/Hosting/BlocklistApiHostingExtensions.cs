@@ -57,6 +57,7 @@ public static class BlocklistApiHostingExtensions
         services.AddSingleton<Diagnostics.SmtpBannerReader>();
         services.AddSingleton<Diagnostics.DiagnosticsService>();
         services.AddSingleton<ClientRateLimiter>();
+        services.AddSingleton<PublicPage.PublicPageDocument>();
         return builder;
     }
 
