@@ -43,7 +43,7 @@ public sealed partial class ClientRateLimiter
     /// <summary>Takes a permit for the request's client; null when allowed, else the 429 answer to return.</summary>
     public RateLimitedHttpResult? Acquire(RateLimitPolicy policy, HttpContext context)
     {
-        var client = ClientKey(context.Connection.RemoteIpAddress, context.Request.Headers["X-Forwarded-For"]);
+        var client = ClientKey(context.Connection.RemoteIpAddress, context.Request.Headers[_options.ForwardedForHeader]);
         if (TryAcquire(policy, client) is not { } retryAfter)
         {
             return null;
@@ -73,8 +73,8 @@ public sealed partial class ClientRateLimiter
 
     /// <summary>
     /// The bucket key of a client: its address, or its /<see cref="RateLimitOptions.Ipv6PrefixLength"/> for IPv6.
-    /// X-Forwarded-For counts only while the address it would replace is a trusted proxy, read from the right (each
-    /// proxy appends the address it saw), so a client cannot choose its own key by sending the header.
+    /// The forwarded-for header counts only while the address it would replace is a trusted proxy, read from the right
+    /// (each proxy appends the address it saw), so a client cannot choose its own key by sending the header.
     /// </summary>
     internal string ClientKey(IPAddress? remote, StringValues forwardedFor)
     {
@@ -180,10 +180,10 @@ public sealed partial class ClientRateLimiter
 
     private static partial class Log
     {
-        [LoggerMessage(5001, LogLevel.Debug, "Client {ClientAddress} is over the {Policy} rate limit; retry after {RetryAfter}")]
+        [LoggerMessage(6001, LogLevel.Debug, "Client {ClientAddress} is over the {Policy} rate limit; retry after {RetryAfter}")]
         public static partial void Limited(ILogger logger, string clientAddress, RateLimitPolicy policy, TimeSpan retryAfter);
 
-        [LoggerMessage(5002, LogLevel.Warning, "Rate limiting tracks {Count} clients, none of them idle: all limits restart")]
+        [LoggerMessage(6002, LogLevel.Warning, "Rate limiting tracks {Count} clients, none of them idle: all limits restart")]
         public static partial void TooManyClients(ILogger logger, int count);
     }
 }

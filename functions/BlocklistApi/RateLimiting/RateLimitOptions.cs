@@ -25,13 +25,18 @@ public sealed class RateLimitOptions
     public int Ipv6PrefixLength { get; set; } = 64;
 
     /// <summary>
-    /// Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For we believe. Default none: the client is the
-    /// connection's remote address. In Azure Functions that address is already the client's: the worker's ASP.NET
-    /// Core integration applies the Functions host's X-Forwarded-For (trusting only the host on loopback). List a
-    /// proxy here only when another one stands in front (Front Door, or nginx before the self-host); the client is
-    /// then the right-most X-Forwarded-For entry that is not a listed proxy.
+    /// Reverse proxies (addresses or CIDR ranges) whose <see cref="ForwardedForHeader"/> we believe. Default none: the
+    /// client is the connection's remote address. In Azure Functions that address is already the client's: the
+    /// Functions host passes the address it got the request from to the worker as X-Forwarded-For, and the worker's
+    /// ASP.NET Core integration applies it, trusting only the host on loopback. List proxies here only when another one
+    /// stands in front: nginx before the self-host (with X-Forwarded-For), or Azure Front Door, whose address the
+    /// Functions host passes on instead of the client's (azure-functions-host#11254; use its backend ranges with
+    /// X-Azure-ClientIP). The client is the right-most entry of the header that is not a listed proxy.
     /// </summary>
     public IList<string> TrustedProxies { get; set; } = [];
+
+    /// <summary>The header a trusted proxy puts the client address in. Default X-Forwarded-For.</summary>
+    public string ForwardedForHeader { get; set; } = "X-Forwarded-For";
 
     /// <summary>
     /// How many client buckets one instance keeps at most. When full, buckets that have refilled are dropped; if

@@ -35,6 +35,11 @@ public sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOption
             }
         }
 
+        if (string.IsNullOrWhiteSpace(options.ForwardedForHeader) || !options.ForwardedForHeader.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        {
+            failures.Add($"RateLimit:ForwardedForHeader must be a header name such as X-Forwarded-For (it is '{options.ForwardedForHeader}').");
+        }
+
         if (options.MaxTrackedClients < 100)
         {
             failures.Add($"RateLimit:MaxTrackedClients must be at least 100 (it is {options.MaxTrackedClients}).");

@@ -121,6 +121,14 @@ public sealed class ClientRateLimiterTests
     }
 
     [Fact]
+    public void ClientKey_FrontDoorStyleHeader_IsReadWhenConfigured()
+    {
+        var limiter = Limiter(new RateLimitOptions { TrustedProxies = ["147.243.0.0/16"], ForwardedForHeader = "X-Azure-ClientIP" });
+
+        Assert.Equal("198.51.100.9", limiter.ClientKey(Parse("147.243.1.1"), "198.51.100.9"));
+    }
+
+    [Fact]
     public void ClientKey_UnreadableForwardedFor_CountsAgainstTheProxy()
     {
         var limiter = Limiter(new RateLimitOptions { TrustedProxies = ["10.0.0.5"] });
@@ -159,6 +167,7 @@ public sealed class ClientRateLimiterTests
     [InlineData("TrustedProxies", "10.0.0.1/8", "RateLimit:TrustedProxies:0")]
     [InlineData("TrustedProxies", "proxy.example", "RateLimit:TrustedProxies:0")]
     [InlineData("MaxTrackedClients", "10", "RateLimit:MaxTrackedClients")]
+    [InlineData("ForwardedForHeader", "X Forwarded", "RateLimit:ForwardedForHeader")]
     public void Startup_BadRateLimitSetting_FailsNamingTheKey(string property, string value, string key)
     {
         var options = new RateLimitOptions();
@@ -169,6 +178,7 @@ public sealed class ClientRateLimiterTests
             case "PagePermitsPerMinute": options.PagePermitsPerMinute = number; break;
             case "Ipv6PrefixLength": options.Ipv6PrefixLength = number; break;
             case "TrustedProxies": options.TrustedProxies = [value]; break;
+            case "ForwardedForHeader": options.ForwardedForHeader = value; break;
             default: options.MaxTrackedClients = number; break;
         }
 
