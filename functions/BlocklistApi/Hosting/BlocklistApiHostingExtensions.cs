@@ -8,6 +8,7 @@ using BlocklistApi.Greylist;
 using BlocklistApi.Lists;
 using BlocklistApi.Net;
 using BlocklistApi.PublicPage;
+using BlocklistApi.RateLimiting;
 using BlocklistApi.Reputation;
 using BlocklistApi.Spf;
 using BlocklistApi.Storage;
@@ -17,6 +18,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using DiagnosticsOptions = BlocklistApi.Diagnostics.DiagnosticsOptions;
 
 namespace BlocklistApi.Hosting;
 
@@ -35,6 +37,8 @@ public static class BlocklistApiHostingExtensions
         AddValidatedOptions<HostedListOptions, HostedListOptionsValidator>(services, HostedListOptions.SectionName);
         AddValidatedOptions<AuthOptions, AuthOptionsValidator>(services, AuthOptions.SectionName);
         AddValidatedOptions<SpfOptions, SpfOptionsValidator>(services, SpfOptions.SectionName);
+        AddValidatedOptions<DiagnosticsOptions, Diagnostics.DiagnosticsOptionsValidator>(services, DiagnosticsOptions.SectionName);
+        AddValidatedOptions<RateLimitOptions, RateLimitOptionsValidator>(services, RateLimitOptions.SectionName);
         AddValidatedOptions<QueueTriggerOptions, QueueTriggerOptionsValidator>(services, QueueTriggerOptions.SectionName);
         AddValidatedOptions<GreylistOptions, GreylistOptionsValidator>(services, GreylistOptions.SectionName);
         AddValidatedOptions<PublicPageOptions, PublicPageOptionsValidator>(services, PublicPageOptions.SectionName);
@@ -59,6 +63,11 @@ public static class BlocklistApiHostingExtensions
         services.AddSingleton<GreylistCounters>();
         services.AddSingleton<GreylistService>();
         services.AddHostedService<GreylistStatsFlusher>();
+
+        services.AddSingleton<Diagnostics.SmtpBannerReader>();
+        services.AddSingleton<Diagnostics.DiagnosticsService>();
+        services.AddSingleton<ClientRateLimiter>();
+        services.AddSingleton<PublicPageDocument>();
         return builder;
     }
 

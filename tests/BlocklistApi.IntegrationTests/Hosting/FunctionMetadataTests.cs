@@ -118,10 +118,18 @@ public sealed partial class FunctionMetadataTests
         }
     }
 
-    // "v1/x/{a}/{b?}" is two routes: /v1/x/{a} and /v1/x/{a}/{b}. Constraints ({b:int}) are dropped.
+    // "v1/x/{a}/{b?}" is two routes: /v1/x/{a} and /v1/x/{a}/{b}. Constraints ({b:int}) are dropped. A last optional
+    // segment that can only be empty, "{x:maxlength(0)?}", is one route without it: the public page's root route is "/".
     private static IEnumerable<string> ExpandOptional(string route)
     {
-        var normalized = "/" + ConstraintPattern().Replace(route.TrimStart('/'), "{$1$2}");
+        var trimmed = route.TrimStart('/');
+        var emptyOnly = EmptyOnlySegmentPattern().Match(trimmed);
+        if (emptyOnly.Success)
+        {
+            trimmed = trimmed[..emptyOnly.Index];
+        }
+
+        var normalized = "/" + ConstraintPattern().Replace(trimmed, "{$1$2}");
         var optional = OptionalSegmentPattern().Match(normalized);
         if (!optional.Success)
         {
@@ -183,4 +191,7 @@ public sealed partial class FunctionMetadataTests
 
     [GeneratedRegex(@"/\{\w+\?\}$")]
     private static partial Regex OptionalSegmentPattern();
+
+    [GeneratedRegex(@"(?:^|/)\{\w+:maxlength\(0\)\?\}$")]
+    private static partial Regex EmptyOnlySegmentPattern();
 }
