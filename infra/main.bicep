@@ -66,6 +66,12 @@ param dnsblZones dnsblZone[] = []
 @description('ReputationCache__Enabled: whether zone answers are cached in Table Storage.')
 param reputationCacheEnabled bool = true
 
+@description('Greylist__PurgeSchedule: NCRONTAB schedule of the timer that deletes greylist triplets older than Greylist__MaxAge (the timer\'s %Greylist:PurgeSchedule% must resolve).')
+param greylistPurgeSchedule string = '0 30 3 * * *'
+
+@description('PublicPage__Url: the public page named in greylisting\'s SMTP replies, e.g. https://mail-help.example.com/. Empty: not set.')
+param publicPageUrl string = ''
+
 @description('One DNS zone to query (RFC 5782); becomes Dnsbl__Zones__N__Zone, __Kind, __Weight and __DelistUrl.')
 type dnsblZone = {
   @description('Zone name, e.g. zen.spamhaus.org. It may start with an access key label (Spamhaus DQS: KEY.zen.dq.spamhaus.net).')
@@ -113,7 +119,8 @@ var dnsblSettings = reduce(
 
 var contractSettings = union(dnsSettings, dnsblSettings, {
   ReputationCache__Enabled: reputationCacheEnabled ? 'true' : 'false'
-})
+  Greylist__PurgeSchedule: greylistPurgeSchedule
+}, empty(publicPageUrl) ? {} : { PublicPage__Url: publicPageUrl })
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'

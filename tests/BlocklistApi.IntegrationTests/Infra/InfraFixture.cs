@@ -31,6 +31,8 @@ public sealed class InfraFixture : IAsyncLifetime
             param dnsTimeout = '00:00:01.500'
             param dnsUseCache = false
             param reputationCacheEnabled = false
+            param greylistPurgeSchedule = '0 0 4 * * *'
+            param publicPageUrl = 'https://mail-help.example.com/'
             param dnsblZones = [
               { zone: 'zen.spamhaus.org', weight: 2 }
               { zone: 'list.dnswl.org', kind: 'allow', delistUrl: 'https://www.dnswl.org/s/?s={ip}' }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using BlocklistApi.IntegrationTests.Infrastructure;
 using BlocklistApi.Testing;
 using YamlDotNet.RepresentationModel;
 
@@ -115,9 +116,27 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
             {
                 ["Dns__Timeout"] = "00:00:02",
                 ["Dns__UseCache"] = "true",
+                ["Greylist__PurgeSchedule"] = "0 30 3 * * *",
                 ["ReputationCache__Enabled"] = "true",
             },
             contract);
+    }
+
+    [Fact]
+    public void Snapshot_DefaultParameters_ResolveEveryPercentSettingOfTheFunctions()
+    {
+        var settings = AppSettings(infra.Defaults.EnsureSucceeded());
+        using var metadata = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(BuildOutputs.FunctionApp, "functions.metadata")));
+        var referenced = metadata.RootElement.EnumerateArray()
+            .SelectMany(f => f.GetProperty("bindings").EnumerateArray())
+            .SelectMany(b => b.EnumerateObject().Where(p => p.Value.ValueKind == System.Text.Json.JsonValueKind.String).Select(p => p.Value.GetString()!))
+            .Where(v => v.Length > 2 && v[0] == '%' && v[^1] == '%')
+            .Select(v => v[1..^1].Replace(":", "__", StringComparison.Ordinal))
+            .ToList();
+
+        // A %Setting% that does not resolve stops the Functions host from indexing that function.
+        Assert.NotEmpty(referenced);
+        Assert.All(referenced, name => Assert.True(settings.ContainsKey(name), $"Trigger setting {name} is not an app setting of the template."));
     }
 
     [Fact]
@@ -144,6 +163,8 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
                 ["Dnsbl__Zones__2__Zone"] = "bl.example.net",
                 ["Dnsbl__Zones__2__Kind"] = "block",
                 ["Dnsbl__Zones__2__Weight"] = "0",
+                ["Greylist__PurgeSchedule"] = "0 0 4 * * *",
+                ["PublicPage__Url"] = "https://mail-help.example.com/",
                 ["ReputationCache__Enabled"] = "false",
             },
             contract);
@@ -291,7 +312,9 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
             AppSettings(snapshot)
                 .Where(s => s.Key.StartsWith("Dns__", StringComparison.Ordinal)
                     || s.Key.StartsWith("Dnsbl__", StringComparison.Ordinal)
-                    || s.Key.StartsWith("ReputationCache__", StringComparison.Ordinal))
+                    || s.Key.StartsWith("ReputationCache__", StringComparison.Ordinal)
+                    || s.Key.StartsWith("Greylist__", StringComparison.Ordinal)
+                    || s.Key.StartsWith("PublicPage__", StringComparison.Ordinal))
                 .ToDictionary(),
             StringComparer.Ordinal);
 
