@@ -10,14 +10,29 @@ fi
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+pids=()
+stop() {
+  # The host first (dotnet run and the app it started), then Azurite; whatever has not exited after 5 s is killed
+  # (Azurite sometimes says it closed and keeps running).
+  for pid in "${pids[@]}"; do pkill -TERM -P "$pid" 2>/dev/null || true; kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 50); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && return
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do pkill -KILL -P "$pid" 2>/dev/null || true; kill -KILL "$pid" 2>/dev/null || true; done
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
 if port_open 10001 && port_open 10002; then
   echo "Azurite (or another storage emulator) is already listening on 10001/10002; using it."
 else
   mkdir -p .azurite
   node_modules/.bin/azurite --silent --skipApiVersionCheck --location .azurite \
     --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 &
-  azurite_pid=$!
-  trap 'kill "$azurite_pid" 2>/dev/null || true' EXIT INT TERM
+  pids+=($!)
   for _ in $(seq 1 100); do port_open 10002 && port_open 10001 && break; sleep 0.1; done
 fi
 
@@ -25,4 +40,6 @@ export AzureWebJobsStorage="${AzureWebJobsStorage:-UseDevelopmentStorage=true}"
 export Auth__FunctionKeys__0="${Auth__FunctionKeys__0:-dev-function-key}"
 export Auth__AdminKeys__0="${Auth__AdminKeys__0:-dev-admin-key}"
 
-dotnet run --project functions/BlocklistApi.Host -c Release -- --urls "http://127.0.0.1:${PORT:-7071}"
+dotnet run --project functions/BlocklistApi.Host -c Release -- --urls "http://127.0.0.1:${PORT:-7071}" &
+pids=("$!" "${pids[@]}")
+wait "${pids[0]}"
