@@ -8,11 +8,15 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration="${1:-20}"
 connections="${2:-16}"
+threads=$(( connections < 2 ? 1 : 2 ))
 work="$(mktemp -d)"
 chmod 755 "$work"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
+# Keep the host log when something fails.
+keep_log() { [ -f "$work/host.log" ] && tail -40 "$work/host.log" >&2; }
+trap 'keep_log; cleanup' ERR
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
@@ -60,8 +64,8 @@ measure "uncached, not listed" 192.0.2.77
 measure "cached (memory), same address" 192.0.2.77
 
 echo "== Warm-up for the load runs"
-wrk -t2 -c"$connections" -d5s -s benchmarks/reputation/cached.lua "$base" >/dev/null
+wrk -t"$threads" -c"$connections" -d5s -s benchmarks/reputation/cached.lua "$base" >/dev/null
 echo "== Cached: $connections connections, ${duration}s"
-wrk -t2 -c"$connections" -d"${duration}s" --latency -s benchmarks/reputation/cached.lua "$base" | grep -E "Requests/sec|Latency |  50%|  90%|  99%|requests in|Non-2xx"
+wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -s benchmarks/reputation/cached.lua "$base" | grep -E "Requests/sec|Latency |  50%|  90%|  99%|requests in|Non-2xx"
 echo "== Uncached (every request a new address): $connections connections, ${duration}s"
-wrk -t2 -c"$connections" -d"${duration}s" --latency -s benchmarks/reputation/uncached.lua "$base" | grep -E "Requests/sec|Latency |  50%|  90%|  99%|requests in|Non-2xx"
+wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -s benchmarks/reputation/uncached.lua "$base" | grep -E "Requests/sec|Latency |  50%|  90%|  99%|requests in|Non-2xx"

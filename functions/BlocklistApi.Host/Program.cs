@@ -1,7 +1,8 @@
 using BlocklistApi.Hosting;
 using BlocklistApi.Host.Functions;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings files live next to the binary, wherever the host is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.AddBlocklistApi();
 builder.AddFunctionHost(typeof(BlocklistApiHostingExtensions).Assembly);
