@@ -150,10 +150,7 @@ public static class BlocklistApiHostingExtensions
     private static LookupClient CreateDnsClient(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<DnsOptions>>().Value;
-        var servers = options.Servers
-            .Select(s => EndpointParser.TryParse(s, 53, out var endpoint, out _) ? endpoint : null)
-            .OfType<System.Net.IPEndPoint>()
-            .ToArray();
+        var servers = EndpointParser.ParseValidated(options.Servers);
         var clientOptions = servers.Length > 0 ? new LookupClientOptions(servers) : new LookupClientOptions();
         clientOptions.Timeout = options.Timeout;
         clientOptions.Retries = options.Retries;

@@ -18,8 +18,6 @@ public sealed record ApiError(ApiErrorKind Kind, string Detail)
 
     public static ApiError NotFound(string detail) => new(ApiErrorKind.NotFound, detail);
 
-    public static ApiError Conflict(string detail) => new(ApiErrorKind.Conflict, detail);
-
     public static ApiError Unavailable(string detail) => new(ApiErrorKind.Unavailable, detail);
 }
 

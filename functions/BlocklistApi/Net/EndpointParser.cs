@@ -6,6 +6,10 @@ namespace BlocklistApi.Net;
 /// <summary>Parses configured server endpoints: "127.0.0.1:53", "[::1]:5353", "localhost:53", or an address alone (port 53).</summary>
 public static class EndpointParser
 {
+    /// <summary>Parses server settings that the options validators already accepted.</summary>
+    public static IPEndPoint[] ParseValidated(IEnumerable<string> servers, int defaultPort = 53) =>
+        servers.Select(s => TryParse(s, defaultPort, out var endpoint, out var error) ? endpoint : throw new FormatException(error)).ToArray();
+
     public static bool TryParse(string? text, int defaultPort, out IPEndPoint endpoint, out string error)
     {
         endpoint = new IPEndPoint(IPAddress.None, 0);

@@ -16,10 +16,6 @@ public readonly record struct IpNetwork
 
     public int PrefixLength { get; }
 
-    public bool IsIPv4 => Network.IsIPv4();
-
-    public int MaxPrefixLength => IsIPv4 ? 32 : 128;
-
     /// <summary>The network of <paramref name="address"/> with the given prefix length (host bits cleared).</summary>
     public static IpNetwork Of(IPAddress address, int prefixLength)
     {
@@ -29,9 +25,6 @@ public readonly record struct IpNetwork
         Mask(bytes, prefixLength);
         return new IpNetwork(new IPAddress(bytes), prefixLength);
     }
-
-    /// <summary>A single address as a /32 or /128.</summary>
-    public static IpNetwork ForAddress(IPAddress address) => Of(address, address.IsIPv4() ? 32 : 128);
 
     /// <summary>
     /// Parses "address" or "address/prefix" with the strict address rules. Host bits must be zero, so a typo such as

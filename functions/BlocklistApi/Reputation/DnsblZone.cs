@@ -17,7 +17,6 @@ public sealed class DnsblZone
         Kind = options.Kind;
         Weight = options.Weight;
         Timeout = options.Timeout ?? defaultTimeout;
-        Servers = servers;
         // Our own cache keeps DNSBL answers, so the client's is bypassed; no retries, so a zone answers within one timeout.
         QueryOptions = servers.Count > 0 ? new DnsQueryAndServerOptions(servers.ToArray()) : new DnsQueryAndServerOptions();
         QueryOptions.Timeout = Timeout;
@@ -42,8 +41,6 @@ public sealed class DnsblZone
 
     public TimeSpan Timeout { get; }
 
-    /// <summary>Resolvers for this zone; empty means the client's default.</summary>
-    public IReadOnlyList<IPEndPoint> Servers { get; }
 
     public string? DelistUrlTemplate { get; }
 

@@ -1,4 +1,3 @@
-using System.Net;
 using BlocklistApi.Dns;
 using BlocklistApi.Net;
 using Microsoft.Extensions.Options;
@@ -12,14 +11,9 @@ public sealed class DnsblZones(IOptions<DnsblOptions> dnsbl, IOptions<DnsOptions
 
     private static DnsblZone[] Build(DnsblOptions dnsbl, DnsOptions dns)
     {
-        var defaults = Endpoints(dns.Servers);
+        var defaults = EndpointParser.ParseValidated(dns.Servers);
         return dnsbl.Zones
-            .Select(z => new DnsblZone(z, dns.Timeout, z.Servers.Count > 0 ? Endpoints(z.Servers) : defaults))
+            .Select(z => new DnsblZone(z, dns.Timeout, z.Servers.Count > 0 ? EndpointParser.ParseValidated(z.Servers) : defaults))
             .ToArray();
     }
-
-    private static IPEndPoint[] Endpoints(IEnumerable<string> servers) =>
-        servers.Select(s => EndpointParser.TryParse(s, 53, out var endpoint, out var error)
-            ? endpoint
-            : throw new OptionsValidationException(DnsOptions.SectionName, typeof(DnsOptions), [error])).ToArray();
 }

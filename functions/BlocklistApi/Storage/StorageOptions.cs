@@ -36,6 +36,4 @@ public sealed class StorageOptions
 
     /// <summary>From <c>AzureWebJobsStorage__clientId</c>: the user-assigned identity's client id.</summary>
     public string? ClientId { get; set; }
-
-    public bool UsesIdentity => ConnectionString is null;
 }
