@@ -32,16 +32,33 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
 
     private LoopbackDnsServer(IPAddress address)
     {
-        _udp = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        _udp.Bind(new IPEndPoint(address, 0));
+        (_udp, _tcp) = BindUdpAndTcp(address);
         EndPoint = (IPEndPoint)_udp.LocalEndPoint!;
-        _tcp = new TcpListener(new IPEndPoint(address, EndPoint.Port));
-        _tcp.Start();
         _udpLoop = Task.Run(UdpLoopAsync);
         _tcpLoop = Task.Run(TcpLoopAsync);
     }
 
     public IPEndPoint EndPoint { get; }
+
+    // The UDP port the system picked may already be taken for TCP by another test's server: pick again.
+    private static (Socket Udp, TcpListener Tcp) BindUdpAndTcp(IPAddress address)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var udp = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            udp.Bind(new IPEndPoint(address, 0));
+            var tcp = new TcpListener(new IPEndPoint(address, ((IPEndPoint)udp.LocalEndPoint!).Port));
+            try
+            {
+                tcp.Start();
+                return (udp, tcp);
+            }
+            catch (SocketException) when (attempt < 20)
+            {
+                udp.Dispose();
+            }
+        }
+    }
 
     /// <summary>"127.0.0.1:port", as Dns:Servers takes it.</summary>
     public string Server => EndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{EndPoint.Address}]:{EndPoint.Port}" : $"{EndPoint.Address}:{EndPoint.Port}";
