@@ -1,20 +1,6 @@
-using BlocklistApi.Hosting;
-using BlocklistApi.Host.Functions;
+using BlocklistApi.Host;
 
-// Settings files live next to the binary, wherever the host is started from.
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-
-builder.AddBlocklistApi();
-builder.AddFunctionHost(typeof(BlocklistApiHostingExtensions).Assembly);
-
-var app = builder.Build();
-
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapHealthChecks("/healthz");
-app.MapFunctions();
-
-app.Run();
+SelfHost.Build(SelfHost.CreateBuilder(args)).Run();
 
 /// <summary>Visible to WebApplicationFactory in the integration tests.</summary>
 public partial class Program;

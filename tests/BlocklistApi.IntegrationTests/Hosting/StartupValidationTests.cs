@@ -1,10 +1,18 @@
+using BlocklistApi.Host;
 using BlocklistApi.IntegrationTests.Infrastructure;
 using BlocklistApi.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistApi.IntegrationTests.Hosting;
 
-/// <summary>Bad configuration fails at boot with a message naming the setting, not on the first request.</summary>
+/// <summary>
+/// Bad configuration fails at boot with a message naming the setting, not on the first request. The self-host is started
+/// directly (same composition as Program): WebApplicationFactory races its entry-point thread, which disposes the failed
+/// host, and then reports ObjectDisposedException instead of the validation error.
+/// </summary>
 public sealed class StartupValidationTests
 {
     [Theory]
@@ -25,9 +33,7 @@ public sealed class StartupValidationTests
             settings["Dnsbl:Zones:0:Zone"] = "bl.test";
         }
 
-        await using var app = new BlocklistApiApp(await AzuriteServer.Shared, settings);
-
-        var error = Assert.Throws<OptionsValidationException>(() => app.CreateClient());
+        var error = await StartExpectingFailure(settings);
 
         Assert.Contains(named, error.Message);
     }
@@ -35,14 +41,39 @@ public sealed class StartupValidationTests
     [Fact]
     public async Task Startup_DuplicateZone_FailsNamingIt()
     {
-        await using var app = new BlocklistApiApp(await AzuriteServer.Shared, new Dictionary<string, string?>
+        var error = await StartExpectingFailure(new Dictionary<string, string?>
         {
             ["Dnsbl:Zones:0:Zone"] = "zen.spamhaus.org",
             ["Dnsbl:Zones:1:Zone"] = "ZEN.spamhaus.org.",
         });
 
-        var error = Assert.Throws<OptionsValidationException>(() => app.CreateClient());
-
         Assert.Contains("configured twice", error.Message);
+    }
+
+    [Fact]
+    public async Task Startup_ValidSettings_Starts()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var app = SelfHost.Build(await Builder(new Dictionary<string, string?>()));
+
+        await app.StartAsync(cts.Token);
+        await app.StopAsync(cts.Token);
+    }
+
+    private static async Task<OptionsValidationException> StartExpectingFailure(IDictionary<string, string?> settings)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var app = SelfHost.Build(await Builder(settings));
+
+        return await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(cts.Token));
+    }
+
+    private static async Task<WebApplicationBuilder> Builder(IDictionary<string, string?> settings)
+    {
+        var azurite = await AzuriteServer.Shared;
+        var builder = SelfHost.CreateBuilder(["--environment=Testing"]);
+        builder.WebHost.UseTestServer();
+        builder.Configuration.AddInMemoryCollection(BlocklistApiApp.Settings(azurite, BlocklistApiApp.NewPrefix(), settings));
+        return builder;
     }
 }

@@ -24,10 +24,20 @@ public sealed class BlocklistApiApp : WebApplicationFactory<Program>
     public BlocklistApiApp(AzuriteServer azurite, IDictionary<string, string?> settings, TimeProvider? timeProvider = null, Action<IServiceCollection>? services = null, string? namePrefix = null)
     {
         NamePrefix = namePrefix ?? NewPrefix();
-        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        _settings = Settings(azurite, NamePrefix, settings);
+        _timeProvider = timeProvider;
+        _services = services;
+    }
+
+    public string NamePrefix { get; }
+
+    /// <summary>The settings every test app runs with (Azurite, its own name prefix, test keys), then <paramref name="overrides"/>.</summary>
+    public static Dictionary<string, string?> Settings(AzuriteServer azurite, string namePrefix, IDictionary<string, string?> overrides)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Storage:NamePrefix"] = NamePrefix,
+            ["Storage:NamePrefix"] = namePrefix,
             ["Storage:MaxRetries"] = "0",
             ["Storage:Timeout"] = "00:00:03",
             ["Auth:FunctionKeys:0"] = FunctionKey,
@@ -35,16 +45,13 @@ public sealed class BlocklistApiApp : WebApplicationFactory<Program>
             ["Dns:Timeout"] = "00:00:01",
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in overrides)
         {
-            _settings[key] = value;
+            settings[key] = value;
         }
 
-        _timeProvider = timeProvider;
-        _services = services;
+        return settings;
     }
-
-    public string NamePrefix { get; }
 
     public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..12];
 

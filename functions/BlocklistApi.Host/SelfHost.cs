@@ -1,0 +1,32 @@
+using BlocklistApi.Hosting;
+using BlocklistApi.Host.Functions;
+
+namespace BlocklistApi.Host;
+
+/// <summary>
+/// The self-host's composition, shared by <c>Program</c> and the tests that start it directly: the library's services,
+/// the function host that runs the library's function classes, and the request pipeline.
+/// </summary>
+public static class SelfHost
+{
+    /// <summary>A builder with every registration; settings files are read from next to the binary.</summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.AddBlocklistApi();
+        builder.AddFunctionHost(typeof(BlocklistApiHostingExtensions).Assembly);
+        return builder;
+    }
+
+    /// <summary>Builds the app and maps health checks and every HTTP-triggered function.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapHealthChecks("/healthz");
+        app.MapFunctions();
+        return app;
+    }
+}
