@@ -53,6 +53,7 @@ public static class BlocklistApiHostingExtensions
         services.AddSingleton<DnsblResolver>();
         services.AddSingleton<ZoneAnswerCache>();
         services.AddSingleton<ReputationService>();
+        services.AddHostedService<DnsblStartupReport>();
         services.AddSingleton<HostedListStore>();
         services.AddSingleton<HostedListService>();
         services.AddSingleton<SpfEvaluator>();
