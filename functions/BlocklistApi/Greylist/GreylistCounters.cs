@@ -1,5 +1,5 @@
 using Azure.Data.Tables;
-using BlocklistApi.Http;
+using BlocklistApi.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -209,7 +209,7 @@ internal sealed partial class GreylistStatsFlusher(
         {
             await counters.FlushAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is OperationCanceledException || Problems.IsUnavailableDependency(ex) || ex is Azure.RequestFailedException)
+        catch (Exception ex) when (ex is OperationCanceledException || StorageFailures.IsUnavailable(ex, cancellationToken) || ex is Azure.RequestFailedException)
         {
             Log.FlushFailed(logger, ex);
         }

@@ -155,6 +155,12 @@ public sealed class GreylistOptions
     /// <summary>The table of triplets, clients and statistics. Default Greylist.</summary>
     public string TableName { get; set; } = "Greylist";
 
+    /// <summary>
+    /// The public page that deferral and rejection replies name. Not a Greylist setting: it is the shared
+    /// <c>PublicPage__Url</c>, set here at start so that greylisting does not depend on the page feature.
+    /// </summary>
+    public string? PageUrl { get; internal set; }
+
     /// <summary>The recipients that opted out, with postgrey's defaults when none are configured.</summary>
     internal IReadOnlyList<string> EffectiveWhitelistRecipients =>
         WhitelistRecipients is null ? ["postmaster@", "abuse@"] : WhitelistRecipients.Where(r => !string.IsNullOrWhiteSpace(r)).ToList();

@@ -1,4 +1,4 @@
-using BlocklistApi.Net;
+using BlocklistApi.Dns;
 using BlocklistApi.Storage;
 using Microsoft.Extensions.Options;
 

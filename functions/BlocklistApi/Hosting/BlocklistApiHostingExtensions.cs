@@ -40,13 +40,15 @@ public static class BlocklistApiHostingExtensions
         AddValidatedOptions<DiagnosticsOptions, Diagnostics.DiagnosticsOptionsValidator>(services, DiagnosticsOptions.SectionName);
         AddValidatedOptions<RateLimitOptions, RateLimitOptionsValidator>(services, RateLimitOptions.SectionName);
         AddValidatedOptions<QueueTriggerOptions, QueueTriggerOptionsValidator>(services, QueueTriggerOptions.SectionName);
-        AddValidatedOptions<GreylistOptions, GreylistOptionsValidator>(services, GreylistOptions.SectionName);
+        AddValidatedOptions<GreylistOptions, GreylistOptionsValidator>(services, GreylistOptions.SectionName)
+            .Configure<IOptions<PublicPageOptions>>((greylist, page) => greylist.PageUrl = page.Value.Url is { Length: > 0 } url ? url : null);
         AddValidatedOptions<PublicPageOptions, PublicPageOptionsValidator>(services, PublicPageOptions.SectionName);
         AddValidatedOptions<StorageOptions, StorageOptionsValidator>(services, StorageOptions.SectionName)
             .Configure<IConfiguration>(ReadStorageConnection);
 
         AddStorage(services);
         services.AddSingleton<IDnsQuery>(CreateDnsClient);
+        services.AddSingleton<DnsLookupService>();
         services.AddSingleton<FunctionKeyAuthorizer>();
 
         services.AddSingleton<DnsblZones>();
@@ -62,6 +64,10 @@ public static class BlocklistApiHostingExtensions
 
         services.AddSingleton<GreylistStore>();
         services.AddSingleton<GreylistCounters>();
+        services.AddSingleton<GreylistMemory>();
+        services.AddSingleton<GreylistScreener>();
+        services.AddSingleton<GreylistClients>();
+        services.AddSingleton<GreylistPurge>();
         services.AddSingleton<GreylistService>();
         services.AddHostedService<GreylistStatsFlusher>();
 

@@ -1,3 +1,4 @@
+using BlocklistApi.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -19,20 +20,12 @@ public static class Problems
         detail: "Send a function key (or, for admin routes, an admin key) in the x-functions-key header or the code query parameter.");
 
     /// <summary>Maps an unexpected exception to a problem; storage and network trouble are 503 (try again), the rest 500.</summary>
-    public static ProblemHttpResult FromException(Exception exception) => IsUnavailableDependency(exception)
+    public static ProblemHttpResult FromException(Exception exception) => StorageFailures.IsUnavailable(exception)
         ? From(ApiError.Unavailable("A service we depend on (storage or DNS) is not answering. Please try again in a minute."))
         : TypedResults.Problem(
             statusCode: StatusCodes.Status500InternalServerError,
             title: "Internal error",
             detail: "Something went wrong on our side; it has been logged. Please try again, and report it if it persists.");
-
-    public static bool IsUnavailableDependency(Exception exception) => exception switch
-    {
-        Azure.RequestFailedException { Status: 0 or >= 500 } => true,
-        HttpRequestException or TimeoutException or System.Net.Sockets.SocketException => true,
-        AggregateException aggregate => aggregate.InnerExceptions.All(IsUnavailableDependency),
-        _ => exception.InnerException is { } inner && IsUnavailableDependency(inner),
-    };
 
     private static string Title(ApiErrorKind kind) => kind switch
     {

@@ -1,5 +1,5 @@
 using System.Net;
-using BlocklistApi.Http;
+using BlocklistApi.Storage;
 using BlocklistApi.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -115,7 +115,7 @@ public sealed partial class HostedListService(
         {
             version = await store.GetVersionAsync(cancellationToken);
         }
-        catch (Exception ex) when (snapshot is not null && Problems.IsUnavailableDependency(ex))
+        catch (Exception ex) when (snapshot is not null && StorageFailures.IsUnavailable(ex, cancellationToken))
         {
             Log.UsingStaleSnapshot(logger, ex);
             return snapshot;

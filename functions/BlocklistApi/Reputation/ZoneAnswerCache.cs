@@ -1,7 +1,6 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Azure.Data.Tables;
-using BlocklistApi.Http;
+using BlocklistApi.Caching;
 using BlocklistApi.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,22 +20,11 @@ public sealed partial class ZoneAnswerCache(
     ILogger<ZoneAnswerCache> logger)
 {
     private readonly ReputationCacheOptions _options = options.Value;
-    private readonly ConcurrentDictionary<(string Zone, string Ip), MemoryEntry> _memory = new();
-    private int _memoryCount;
+    private readonly BoundedCache<(string Zone, string Ip), ZoneLookup> _memory = new(options.Value.MemoryMaxEntries, timeProvider);
 
     public bool Enabled => _options.Enabled;
 
-    public bool TryGetFromMemory(string zone, string ip, out ZoneLookup lookup)
-    {
-        if (_memory.TryGetValue((zone, ip), out var entry) && entry.ExpiresAt > timeProvider.GetUtcNow())
-        {
-            lookup = entry.Lookup;
-            return true;
-        }
-
-        lookup = null!;
-        return false;
-    }
+    public bool TryGetFromMemory(string zone, string ip, out ZoneLookup lookup) => _memory.TryGet((zone, ip), out lookup);
 
     /// <summary>Reads every unexpired cached answer for <paramref name="ip"/> (one partition query) and warms memory with them.</summary>
     public async Task<IReadOnlyDictionary<string, ZoneLookup>> ReadAsync(string ip, CancellationToken cancellationToken)
@@ -63,10 +51,10 @@ public sealed partial class ZoneAnswerCache(
                     null,
                     expiresAt - now);
                 found[entity.RowKey] = lookup;
-                Remember(entity.RowKey, ip, lookup, now);
+                Remember(entity.RowKey, ip, lookup);
             }
         }
-        catch (Exception ex) when (Problems.IsUnavailableDependency(ex))
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
         {
             Log.CacheReadFailed(logger, ex);
         }
@@ -87,7 +75,7 @@ public sealed partial class ZoneAnswerCache(
             }
 
             var ttl = Clamp(lookup.Ttl);
-            Remember(zone, ip, lookup with { Ttl = ttl }, now);
+            Remember(zone, ip, lookup with { Ttl = ttl });
             actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(ip, zone)
             {
                 ["Codes"] = JsonSerializer.Serialize(lookup.Codes),
@@ -107,7 +95,7 @@ public sealed partial class ZoneAnswerCache(
             var table = await tables.GetAsync(_options.TableName, cancellationToken);
             await table.SubmitTransactionAsync(actions, cancellationToken);
         }
-        catch (Exception ex) when (Problems.IsUnavailableDependency(ex) || ex is TableTransactionFailedException)
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken) || ex is TableTransactionFailedException)
         {
             Log.CacheWriteFailed(logger, ex);
         }
@@ -116,52 +104,14 @@ public sealed partial class ZoneAnswerCache(
     internal TimeSpan Clamp(TimeSpan ttl) =>
         ttl < _options.MinimumTtl ? _options.MinimumTtl : ttl > _options.MaximumTtl ? _options.MaximumTtl : ttl;
 
-    private void Remember(string zone, string ip, ZoneLookup lookup, DateTimeOffset now)
+    private void Remember(string zone, string ip, ZoneLookup lookup)
     {
-        if (_options.MemoryTtl <= TimeSpan.Zero || _options.MemoryMaxEntries == 0)
-        {
-            return;
-        }
-
-        if (Volatile.Read(ref _memoryCount) >= _options.MemoryMaxEntries)
-        {
-            Trim(now);
-        }
-
         var memoryTtl = lookup.Ttl < _options.MemoryTtl ? lookup.Ttl : _options.MemoryTtl;
-        var entry = new MemoryEntry(lookup, now + memoryTtl);
-        if (_memory.TryAdd((zone, ip), entry))
-        {
-            Interlocked.Increment(ref _memoryCount);
-        }
-        else
-        {
-            _memory[(zone, ip)] = entry;
-        }
-    }
-
-    // Drops expired entries; if memory is still full, drops everything (simple, bounded, and rare at sane sizes).
-    private void Trim(DateTimeOffset now)
-    {
-        foreach (var (key, entry) in _memory)
-        {
-            if (entry.ExpiresAt <= now && _memory.TryRemove(key, out _))
-            {
-                Interlocked.Decrement(ref _memoryCount);
-            }
-        }
-
-        if (Volatile.Read(ref _memoryCount) >= _options.MemoryMaxEntries)
-        {
-            _memory.Clear();
-            Volatile.Write(ref _memoryCount, 0);
-        }
+        _memory.Set((zone, ip), lookup, memoryTtl);
     }
 
     private static string[] ReadList(TableEntity entity, string name) =>
         entity.GetString(name) is { Length: > 0 } json ? JsonSerializer.Deserialize<string[]>(json) ?? [] : [];
-
-    private sealed record MemoryEntry(ZoneLookup Lookup, DateTimeOffset ExpiresAt);
 
     private static partial class Log
     {

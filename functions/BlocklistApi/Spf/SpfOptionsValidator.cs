@@ -1,4 +1,4 @@
-using BlocklistApi.Net;
+using BlocklistApi.Dns;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistApi.Spf;

@@ -1,5 +1,5 @@
 using System.Net;
-using BlocklistApi.Http;
+using BlocklistApi.Net;
 
 namespace BlocklistApi.Spf;
 
@@ -34,8 +34,7 @@ public sealed class SpfService(SpfEvaluator evaluator)
 
         if (!string.IsNullOrEmpty(sender))
         {
-            var at = sender.LastIndexOf('@');
-            var domain = at >= 0 ? sender[(at + 1)..] : sender;
+            var (_, domain) = MailAddresses.Split(sender);
             var check = await evaluator.CheckHostAsync(ip, domain, sender, helo is { Length: > 0 } ? helo : "unknown", cancellationToken);
             return ToReport(check, SpfIdentity.MailFrom);
         }

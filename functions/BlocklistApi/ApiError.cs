@@ -1,4 +1,4 @@
-namespace BlocklistApi.Http;
+namespace BlocklistApi;
 
 /// <summary>The kinds of expected failure a service reports; each maps to one HTTP status.</summary>
 public enum ApiErrorKind
@@ -11,7 +11,7 @@ public enum ApiErrorKind
     Unavailable = 503,
 }
 
-/// <summary>An expected failure with a message a person can act on.</summary>
+/// <summary>An expected failure with a message a person can act on. Services return it; the HTTP layer maps its kind to a status (Http/Problems).</summary>
 public sealed record ApiError(ApiErrorKind Kind, string Detail)
 {
     public static ApiError Invalid(string detail) => new(ApiErrorKind.Invalid, detail);

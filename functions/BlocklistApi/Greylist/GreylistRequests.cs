@@ -1,0 +1,36 @@
+using BlocklistApi.Net;
+
+namespace BlocklistApi.Greylist;
+
+/// <summary>Turns a check request into a normalised <see cref="Triplet"/>, or says what is wrong with it.</summary>
+internal static class GreylistRequests
+{
+    /// <summary>HELO and client names are DNS names: at most 255 characters.</summary>
+    public const int MaxNameLength = 255;
+
+    public static bool TryParse(GreylistCheckRequest request, GreylistOptions options, out Triplet triplet, out string error)
+    {
+        triplet = null!;
+        if (!IpAddressParser.TryParse(request.ClientAddress, out var address, out error))
+        {
+            error = "'clientAddress': " + error;
+            return false;
+        }
+
+        if (!GreylistAddresses.TryNormalizeSender(request.Sender, out var sender, out var senderDomain, out error)
+            || !GreylistAddresses.TryNormalizeRecipient(request.Recipient, out var recipient, out error))
+        {
+            return false;
+        }
+
+        if (request.HeloName is { Length: > MaxNameLength } || request.ClientName is { Length: > MaxNameLength })
+        {
+            error = $"'heloName' and 'clientName' may be at most {MaxNameLength} characters.";
+            return false;
+        }
+
+        var prefix = address.IsIPv4() ? options.Ipv4PrefixLength : options.Ipv6PrefixLength;
+        triplet = new Triplet(address, IpNetwork.Of(address, prefix), sender, recipient, senderDomain, request.HeloName);
+        return true;
+    }
+}
