@@ -25,7 +25,7 @@ internal sealed partial class QueueTriggerPump(
 {
     private readonly QueueTriggerOptions _options = options.Value;
 
-    public string QueueName { get; } = storage.Value.NamePrefix + SettingNames.Resolve(function.Queue!.QueueName, configuration);
+    public string QueueName { get; } = storage.Value.NamePrefix + SettingReferences.Resolve(function.Queue!.QueueName, configuration);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

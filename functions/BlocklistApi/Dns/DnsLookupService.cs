@@ -24,6 +24,7 @@ public sealed partial class DnsLookupService(IDnsQuery dns, TimeProvider timePro
     /// <summary>Asks with <paramref name="options"/> (their resolvers and one timeout for the whole lookup) when given.</summary>
     public async Task<DnsLookup> LookupAsync(string name, QueryType type, DnsLookupOptions? options, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var shown = options?.DisplayName ?? name;
         if (ToQueryName(name) is not { } queryName)
         {
@@ -53,6 +54,8 @@ public sealed partial class DnsLookupService(IDnsQuery dns, TimeProvider timePro
         }
         catch (DnsResponseException ex) when (ex.Code == DnsResponseCode.ConnectionTimeout)
         {
+            // DnsClient reports a cancelled query as a timeout: the caller's own cancellation stays an exception.
+            cancellationToken.ThrowIfCancellationRequested();
             return TimedOut(name, type, shown);
         }
         catch (DnsResponseException ex)

@@ -1,3 +1,5 @@
+using BlocklistApi.Hosting;
+
 namespace BlocklistApi.Storage;
 
 /// <summary>
@@ -17,9 +19,11 @@ public sealed class StorageOptions
     public string NamePrefix { get; set; } = "";
 
     /// <summary>How long one storage request may take before it is retried or fails. Default 00:00:05.</summary>
+    [SettingRange("Storage:Timeout", "00:00:00", "00:05:00", MinimumIsExclusive = true)]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How many times a failed storage request is retried. Default 2.</summary>
+    [SettingRange("Storage:MaxRetries", 0, 10)]
     public int MaxRetries { get; set; } = 2;
 
     /// <summary>From <c>AzureWebJobsStorage</c>: the connection string, if the setting is one.</summary>

@@ -132,9 +132,9 @@ public sealed class TriggerPumpTests : IAsyncLifetime
         await StartAsync(_time);
 
         // Start 12:00:30; the schedule fires at 12:05:00 and 12:10:00.
-        await AdvanceUntilAsync(() => !_probe.Ticks.IsEmpty, cts.Token);
+        await AdvanceToAsync(new DateTimeOffset(2026, 11, 28, 12, 5, 0, TimeSpan.Zero), () => !_probe.Ticks.IsEmpty, cts.Token);
         var first = _time.GetUtcNow();
-        await AdvanceUntilAsync(() => _probe.Ticks.Count >= 2, cts.Token);
+        await AdvanceToAsync(new DateTimeOffset(2026, 11, 28, 12, 10, 0, TimeSpan.Zero), () => _probe.Ticks.Count >= 2, cts.Token);
 
         Assert.Equal(new DateTimeOffset(2026, 11, 28, 12, 5, 0, TimeSpan.Zero), first);
         Assert.Equal(new DateTimeOffset(2026, 11, 28, 12, 10, 0, TimeSpan.Zero), _time.GetUtcNow());
@@ -142,18 +142,13 @@ public sealed class TriggerPumpTests : IAsyncLifetime
         Assert.False(_probe.Ticks.First().IsPastDue);
     }
 
-    // Moves fake time one second at a time, giving the pump a moment to react, until the condition holds.
-    private async Task AdvanceUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
+    // Moves fake time to the exact instant at once, then waits (bounded by the token) until the pump has reacted. The
+    // pump registers its timer during start and computes each next occurrence from the previous one, so it fires at
+    // exactly this instant whether the advance comes before or after it waits.
+    private async Task AdvanceToAsync(DateTimeOffset instant, Func<bool> condition, CancellationToken cancellationToken)
     {
-        while (!condition())
-        {
-            await Task.Delay(2, cancellationToken);
-            if (!condition())
-            {
-                _time.Advance(TimeSpan.FromSeconds(1));
-                await Task.Delay(2, cancellationToken);
-            }
-        }
+        _time.Advance(instant - _time.GetUtcNow());
+        await WaitUntilAsync(condition, cancellationToken);
     }
 
     private static Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken) =>
