@@ -63,3 +63,7 @@ public sealed class BannerOptions
     /// </summary>
     public IList<string> AllowedNetworks { get; set; } = [];
 }
+
+/// <summary>The ranges on <see cref="DiagnosticsOptions"/> and its banner section, checked by the options validation source generator.</summary>
+[OptionsValidator]
+public sealed partial class DiagnosticsOptionsRanges : IValidateOptions<DiagnosticsOptions>;

@@ -1,4 +1,5 @@
 using BlocklistApi.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace BlocklistApi.Dns;
 
@@ -24,3 +25,7 @@ public sealed class DnsOptions
     [SettingRange("Dns:Retries", 0, 5)]
     public int Retries { get; set; } = 1;
 }
+
+/// <summary>The ranges on <see cref="DnsOptions"/>, checked by the options validation source generator.</summary>
+[OptionsValidator]
+public sealed partial class DnsOptionsRanges : IValidateOptions<DnsOptions>;

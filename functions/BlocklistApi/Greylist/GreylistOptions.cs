@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using BlocklistApi.Hosting;
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace BlocklistApi.Greylist;
 
@@ -180,3 +181,7 @@ public sealed class GreylistOptions
     internal IReadOnlyList<string> EffectiveWhitelistRecipients =>
         WhitelistRecipients is null ? ["postmaster@", "abuse@"] : WhitelistRecipients.Where(r => !string.IsNullOrWhiteSpace(r)).ToList();
 }
+
+/// <summary>The ranges on <see cref="GreylistOptions"/>, checked by the options validation source generator.</summary>
+[OptionsValidator]
+public sealed partial class GreylistOptionsRanges : IValidateOptions<GreylistOptions>;

@@ -1,20 +1,15 @@
 using BlocklistApi.Dns;
+using BlocklistApi.Hosting;
 using BlocklistApi.Storage;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistApi.Greylist;
 
-/// <summary>The ranges on <see cref="GreylistOptions"/>, checked by the options validation source generator.</summary>
-[OptionsValidator]
-internal sealed partial class GreylistOptionsRanges : IValidateOptions<GreylistOptions>;
-
 /// <summary>Checks <see cref="GreylistOptions"/> at start: its ranges, the rules across fields and the whitelists; messages name the setting.</summary>
-public sealed class GreylistOptionsValidator : IValidateOptions<GreylistOptions>
+public sealed class GreylistOptionsValidator : SettingsValidator<GreylistOptions, GreylistOptionsRanges>
 {
-    public ValidateOptionsResult Validate(string? name, GreylistOptions options)
+    protected override void AddRules(GreylistOptions options, ValidateOptionsResultBuilder result)
     {
-        var result = new ValidateOptionsResultBuilder();
-        result.AddResult(new GreylistOptionsRanges().Validate(name, options));
         if (options.RetryWindow <= options.Delay)
         {
             result.AddError($"Greylist:RetryWindow ({options.RetryWindow}) must be longer than Greylist:Delay ({options.Delay}), or no retry could ever pass.");
@@ -53,7 +48,5 @@ public sealed class GreylistOptionsValidator : IValidateOptions<GreylistOptions>
                 result.AddError($"Greylist:WhitelistClients:{i} '{options.WhitelistClients[i]}' must be a host or domain name such as mail.example.com or example.com.");
             }
         }
-
-        return result.Build();
     }
 }

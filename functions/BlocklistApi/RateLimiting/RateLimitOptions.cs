@@ -1,4 +1,5 @@
 using BlocklistApi.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace BlocklistApi.RateLimiting;
 
@@ -50,3 +51,7 @@ public sealed class RateLimitOptions
     [SettingRange("RateLimit:MaxTrackedClients", 100, 100_000_000)]
     public int MaxTrackedClients { get; set; } = 100_000;
 }
+
+/// <summary>The ranges on <see cref="RateLimitOptions"/>, checked by the options validation source generator.</summary>
+[OptionsValidator]
+public sealed partial class RateLimitOptionsRanges : IValidateOptions<RateLimitOptions>;

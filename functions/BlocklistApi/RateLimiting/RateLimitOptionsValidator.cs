@@ -1,22 +1,17 @@
+using BlocklistApi.Hosting;
 using BlocklistApi.Net;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistApi.RateLimiting;
 
-/// <summary>The ranges on <see cref="RateLimitOptions"/>, checked by the options validation source generator.</summary>
-[OptionsValidator]
-internal sealed partial class RateLimitOptionsRanges : IValidateOptions<RateLimitOptions>;
-
 /// <summary>Checks <see cref="RateLimitOptions"/> at start: its ranges, each trusted proxy, the header name; messages name the setting.</summary>
-public sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>
+public sealed class RateLimitOptionsValidator : SettingsValidator<RateLimitOptions, RateLimitOptionsRanges>
 {
     /// <summary>The highest per-minute limit accepted (load tests set it high to measure without limiting).</summary>
     public const int MaxPermitsPerMinute = 1_000_000;
 
-    public ValidateOptionsResult Validate(string? name, RateLimitOptions options)
+    protected override void AddRules(RateLimitOptions options, ValidateOptionsResultBuilder result)
     {
-        var result = new ValidateOptionsResultBuilder();
-        result.AddResult(new RateLimitOptionsRanges().Validate(name, options));
         for (var i = 0; i < options.TrustedProxies.Count; i++)
         {
             if (!IpNetwork.TryParse(options.TrustedProxies[i], out _, out var error))
@@ -29,7 +24,5 @@ public sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOption
         {
             result.AddError($"RateLimit:ForwardedForHeader must be a header name such as X-Forwarded-For (it is '{options.ForwardedForHeader}').");
         }
-
-        return result.Build();
     }
 }

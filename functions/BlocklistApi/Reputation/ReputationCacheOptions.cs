@@ -1,4 +1,5 @@
 using BlocklistApi.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace BlocklistApi.Reputation;
 
@@ -29,3 +30,7 @@ public sealed class ReputationCacheOptions
     /// <summary>The table that holds cached answers. Default ReputationCache.</summary>
     public string TableName { get; set; } = "ReputationCache";
 }
+
+/// <summary>The ranges on <see cref="ReputationCacheOptions"/>, checked by the options validation source generator.</summary>
+[OptionsValidator]
+public sealed partial class ReputationCacheOptionsRanges : IValidateOptions<ReputationCacheOptions>;

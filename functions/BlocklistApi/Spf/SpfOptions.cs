@@ -1,4 +1,5 @@
 using BlocklistApi.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace BlocklistApi.Spf;
 
@@ -27,3 +28,7 @@ public sealed class SpfOptions
     [SettingRange("Spf:VoidLookupLimit", 0, 10)]
     public int VoidLookupLimit { get; set; } = 2;
 }
+
+/// <summary>The ranges on <see cref="SpfOptions"/>, checked by the options validation source generator.</summary>
+[OptionsValidator]
+public sealed partial class SpfOptionsRanges : IValidateOptions<SpfOptions>;

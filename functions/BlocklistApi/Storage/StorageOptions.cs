@@ -1,4 +1,5 @@
 using BlocklistApi.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace BlocklistApi.Storage;
 
@@ -41,3 +42,7 @@ public sealed class StorageOptions
     /// <summary>From <c>AzureWebJobsStorage__clientId</c>: the user-assigned identity's client id.</summary>
     public string? ClientId { get; set; }
 }
+
+/// <summary>The ranges on <see cref="StorageOptions"/>, checked by the options validation source generator.</summary>
+[OptionsValidator]
+public sealed partial class StorageOptionsRanges : IValidateOptions<StorageOptions>;

@@ -1,19 +1,14 @@
 using Azure.Data.Tables;
+using BlocklistApi.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistApi.Storage;
 
-/// <summary>The ranges on <see cref="StorageOptions"/>, checked by the options validation source generator.</summary>
-[OptionsValidator]
-internal sealed partial class StorageOptionsRanges : IValidateOptions<StorageOptions>;
-
 /// <summary>Checks <see cref="StorageOptions"/> at start: its ranges, the name prefix, and that the connection parses.</summary>
-public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
+public sealed class StorageOptionsValidator : SettingsValidator<StorageOptions, StorageOptionsRanges>
 {
-    public ValidateOptionsResult Validate(string? name, StorageOptions options)
+    protected override void AddRules(StorageOptions options, ValidateOptionsResultBuilder result)
     {
-        var result = new ValidateOptionsResultBuilder();
-        result.AddResult(new StorageOptionsRanges().Validate(name, options));
         if (!StorageNames.IsValidPrefix(options.NamePrefix))
         {
             result.AddError($"Storage:NamePrefix '{options.NamePrefix}' {StorageNames.PrefixRule}");
@@ -34,7 +29,5 @@ public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         {
             result.AddError($"{StorageOptions.ConnectionSettingName}: set a connection string, or both {StorageOptions.ConnectionSettingName}__tableServiceUri and {StorageOptions.ConnectionSettingName}__queueServiceUri for an identity-based connection.");
         }
-
-        return result.Build();
     }
 }
