@@ -23,7 +23,7 @@ public sealed class DiagnosticsFunctions(DiagnosticsService diagnostics, ClientR
 
         if (!IpAddressParser.TryParse(ip, out var address, out var error))
         {
-            return Problems.Invalid(error);
+            return Problems.Invalid(error, nameof(ip));
         }
 
         var outcome = await diagnostics.RunAsync(address, request.Query["helo"], request.Query["sender"], cancellationToken);

@@ -96,7 +96,7 @@ public sealed partial class DiagnosticsService(
         domain = null;
         if (heloName is not null && (heloName.Length > 255 || heloName.Any(c => c is <= ' ' or > '~')))
         {
-            return ApiError.Invalid("helo: give the name your server sends in HELO/EHLO, e.g. mail.example.com (at most 255 characters, no spaces).");
+            return ApiError.Invalid("helo: give the name your server sends in HELO/EHLO, e.g. mail.example.com (at most 255 characters, no spaces).", nameof(helo));
         }
 
         var from = string.IsNullOrWhiteSpace(sender) ? null : sender.Trim().Trim('<', '>');
@@ -107,13 +107,13 @@ public sealed partial class DiagnosticsService(
 
         if (from.Length > MaxLength)
         {
-            return ApiError.Invalid($"sender: at most {MaxLength} characters.");
+            return ApiError.Invalid($"sender: at most {MaxLength} characters.", nameof(sender));
         }
 
         var name = MailAddresses.Split(from).Domain.TrimEnd('.');
         if (!DnsNames.IsValidDomainName(name) || !name.Contains('.', StringComparison.Ordinal))
         {
-            return ApiError.Invalid($"sender: '{from}' does not end in a domain name; give the address you send from, e.g. bounce@example.com, or just its domain.");
+            return ApiError.Invalid($"sender: '{from}' does not end in a domain name; give the address you send from, e.g. bounce@example.com, or just its domain.", nameof(sender));
         }
 
         domain = name.ToLowerInvariant();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using BlocklistApi.Net;
 
 namespace BlocklistApi.Greylist;
@@ -8,24 +9,31 @@ internal static class GreylistRequests
     /// <summary>HELO and client names are DNS names: at most 255 characters.</summary>
     public const int MaxNameLength = 255;
 
-    public static bool TryParse(GreylistCheckRequest request, GreylistOptions options, out Triplet triplet, out string error)
+    public static bool TryParse(GreylistCheckRequest request, GreylistOptions options, out Triplet triplet, [NotNullWhen(false)] out ApiError? error)
     {
         triplet = null!;
-        if (!IpAddressParser.TryParse(request.ClientAddress, out var address, out error))
+        error = null;
+        if (!IpAddressParser.TryParse(request.ClientAddress, out var address, out var message))
         {
-            error = "'clientAddress': " + error;
+            error = ApiError.Invalid("'clientAddress': " + message, "clientAddress");
             return false;
         }
 
-        if (!GreylistAddresses.TryNormalizeSender(request.Sender, out var sender, out var senderDomain, out error)
-            || !GreylistAddresses.TryNormalizeRecipient(request.Recipient, out var recipient, out error))
+        if (!GreylistAddresses.TryNormalizeSender(request.Sender, out var sender, out var senderDomain, out message))
         {
+            error = ApiError.Invalid(message, "sender");
+            return false;
+        }
+
+        if (!GreylistAddresses.TryNormalizeRecipient(request.Recipient, out var recipient, out message))
+        {
+            error = ApiError.Invalid(message, "recipient");
             return false;
         }
 
         if (request.HeloName is { Length: > MaxNameLength } || request.ClientName is { Length: > MaxNameLength })
         {
-            error = $"'heloName' and 'clientName' may be at most {MaxNameLength} characters.";
+            error = ApiError.Invalid($"'heloName' and 'clientName' may be at most {MaxNameLength} characters.", request.HeloName is { Length: > MaxNameLength } ? "heloName" : "clientName");
             return false;
         }
 

@@ -31,7 +31,7 @@ public sealed partial class GreylistService(
     {
         if (!GreylistRequests.TryParse(request, _options, out var triplet, out var error))
         {
-            return ApiError.Invalid(error);
+            return error;
         }
 
         var verdict = await DecideAsync(triplet, cancellationToken);

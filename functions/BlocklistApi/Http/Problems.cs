@@ -7,10 +7,14 @@ namespace BlocklistApi.Http;
 /// <summary>The one place our error kinds become RFC 9457 problem+json, so statuses stay consistent across routes and hosts.</summary>
 public static class Problems
 {
-    public static ProblemHttpResult From(ApiError error) =>
-        TypedResults.Problem(detail: error.Detail, statusCode: (int)error.Kind, title: Title(error.Kind));
+    /// <summary>The problem for an error; one about a named field also gets <c>errors: {field: [detail]}</c>, the shape of ASP.NET Core's validation problems.</summary>
+    public static ProblemHttpResult From(ApiError error) => TypedResults.Problem(
+        detail: error.Detail,
+        statusCode: (int)error.Kind,
+        title: Title(error.Kind),
+        extensions: error.Field is { } field ? new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [error.Detail] } } : null);
 
-    public static ProblemHttpResult Invalid(string detail) => From(ApiError.Invalid(detail));
+    public static ProblemHttpResult Invalid(string detail, string? field = null) => From(ApiError.Invalid(detail, field));
 
     public static ProblemHttpResult NotFound(string detail) => From(ApiError.NotFound(detail));
 

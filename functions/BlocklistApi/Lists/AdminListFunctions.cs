@@ -109,7 +109,8 @@ public sealed class AdminListFunctions(HostedListService lists)
         var text = string.IsNullOrEmpty(prefixLength) ? address : string.Create(CultureInfo.InvariantCulture, $"{address}/{prefixLength}");
         if (!IpNetwork.TryParse(text, out range, out var error))
         {
-            problem = Problems.Invalid(error);
+            // A range's error is about address and prefix length together, so only a single address names its parameter.
+            problem = Problems.Invalid(error, string.IsNullOrEmpty(prefixLength) ? nameof(address) : null);
             return false;
         }
 

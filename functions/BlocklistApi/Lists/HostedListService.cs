@@ -33,17 +33,17 @@ public sealed partial class HostedListService(
         var reason = request.Reason?.Trim();
         if (string.IsNullOrEmpty(reason))
         {
-            return ApiError.Invalid("'reason' is required: say why this range is listed (the sender may see it).");
+            return ApiError.Invalid("'reason' is required: say why this range is listed (the sender may see it).", "reason");
         }
 
         if (reason.Length > MaxReasonLength)
         {
-            return ApiError.Invalid($"'reason' is longer than {MaxReasonLength} characters.");
+            return ApiError.Invalid($"'reason' is longer than {MaxReasonLength} characters.", "reason");
         }
 
         if (request.ExpiresAt is { } expires && expires <= now)
         {
-            return ApiError.Invalid($"'expiresAt' ({expires:O}) is not in the future; leave it out for an entry that does not expire.");
+            return ApiError.Invalid($"'expiresAt' ({expires:O}) is not in the future; leave it out for an entry that does not expire.", "expiresAt");
         }
 
         var existing = await store.GetAsync(list, range, cancellationToken);

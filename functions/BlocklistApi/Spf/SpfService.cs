@@ -24,12 +24,13 @@ public sealed class SpfService(SpfEvaluator evaluator)
 
         if (string.IsNullOrEmpty(sender) && string.IsNullOrEmpty(helo))
         {
-            return ApiError.Invalid("Give the MAIL FROM address as 'sender', the HELO/EHLO name as 'helo', or both; with an empty sender the HELO name is checked.");
+            // Without a sender the HELO name is the identity checked, so it is the missing field.
+            return ApiError.Invalid("Give the MAIL FROM address as 'sender', the HELO/EHLO name as 'helo', or both; with an empty sender the HELO name is checked.", nameof(helo));
         }
 
         if (sender?.Length > MaxLength || helo?.Length > MaxLength)
         {
-            return ApiError.Invalid($"'sender' and 'helo' may be at most {MaxLength} characters long.");
+            return ApiError.Invalid($"'sender' and 'helo' may be at most {MaxLength} characters long.", sender?.Length > MaxLength ? nameof(sender) : nameof(helo));
         }
 
         if (!string.IsNullOrEmpty(sender))
