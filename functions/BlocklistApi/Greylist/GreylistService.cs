@@ -166,7 +166,7 @@ public sealed partial class GreylistService(
         [LoggerMessage(5003, LogLevel.Warning, "Greylist triplet of client {ClientAddress} kept changing under us {Attempts} times; answered without storing")]
         public static partial void GaveUp(ILogger logger, string clientAddress, int attempts);
 
-        [LoggerMessage(5007, LogLevel.Information, "Greylist client {ClientAddress} continues the triplet of network {Network}: the sender's SPF authorises it")]
+        [LoggerMessage(5007, LogLevel.Debug, "Greylist client {ClientAddress} continues the triplet of network {Network}: the sender's SPF authorises it")]
         public static partial void SameClientBySpf(ILogger logger, string clientAddress, string network);
     }
 }

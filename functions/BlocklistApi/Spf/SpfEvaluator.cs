@@ -461,7 +461,7 @@ public sealed partial class SpfEvaluator(DnsLookupService dns, ReverseDnsService
 
     private static partial class Log
     {
-        [LoggerMessage(3001, LogLevel.Information, "SPF check of {Domain} gave {Result}: {Error}")]
+        [LoggerMessage(3001, LogLevel.Debug, "SPF check of {Domain} gave {Result}: {Error}")]
         public static partial void CheckFailed(ILogger logger, string domain, SpfResult result, string error);
 
         [LoggerMessage(3002, LogLevel.Warning, "SPF check of {Domain} did not finish within {Timeout}")]
