@@ -1,4 +1,6 @@
 using BlocklistApi.Hosting;
+using BlocklistApi.Http;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using BlocklistApi.Host.Functions;
 
 namespace BlocklistApi.Host;
@@ -25,7 +27,7 @@ public static class SelfHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapHealthChecks("/healthz");
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
         app.MapFunctions();
         return app;
     }

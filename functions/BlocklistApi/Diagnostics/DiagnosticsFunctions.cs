@@ -11,7 +11,7 @@ namespace BlocklistApi.Diagnostics;
 public sealed class DiagnosticsFunctions(DiagnosticsService diagnostics, ClientRateLimiter rateLimiter)
 {
     [Function(nameof(GetDiagnostics))]
-    public async Task<Results<Ok<DiagnosticsReport>, ProblemHttpResult, RateLimitedHttpResult>> GetDiagnostics(
+    public async Task<Results<Ok<DiagnosticsReport>, ProblemHttpResult, RetryAfterProblemResult>> GetDiagnostics(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/diagnostics/{ip}")] HttpRequest request,
         string ip,
         CancellationToken cancellationToken)

@@ -57,7 +57,7 @@ public sealed partial class GreylistScreener
         var allowTask = _needsReputation ? null : _hostedLists.MatchAsync(triplet.Client, storageToken);
         await Task.WhenAll(new Task?[] { reputationTask, reverseDnsTask, allowTask }.OfType<Task>());
         var report = reputationTask is null ? null : await reputationTask;
-        var allowEntry = report is null ? await allowTask! : report.LocalListing;
+        var allowEntry = report is null ? (await allowTask!).Entry : report.LocalListing;
         return known with
         {
             Screened = true,

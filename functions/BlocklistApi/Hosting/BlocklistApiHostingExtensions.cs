@@ -30,6 +30,8 @@ public static class BlocklistApiHostingExtensions
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
+        // Every background loop catches its own failures and tries again; this is the second line, not the first.
+        services.Configure<HostOptions>(host => host.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
 
         AddValidatedOptions<DnsOptions, DnsOptionsValidator>(services, DnsOptions.SectionName);
         AddValidatedOptions<DnsblOptions, DnsblOptionsValidator>(services, DnsblOptions.SectionName);
@@ -137,7 +139,10 @@ public static class BlocklistApiHostingExtensions
                 ? new QueueServiceClient(connection, clientOptions)
                 : new QueueServiceClient(options.QueueServiceUri!, Credential(options), clientOptions);
         });
-        services.AddSingleton<StorageTables>();
+        services.AddSingleton<StorageHealth>();
+        services.AddSingleton<ITableStorage, AzureTableStorage>();
+        services.AddSingleton<IQueueStorage, AzureQueueStorage>();
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
     }
 
     private static void ConfigureRetry(RetryOptions retry, StorageOptions options)

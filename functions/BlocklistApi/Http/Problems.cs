@@ -23,9 +23,17 @@ public static class Problems
         title: "A valid key is required",
         detail: "Send a function key (or, for admin routes, an admin key) in the x-functions-key header or the code query parameter.");
 
-    /// <summary>Maps an unexpected exception to a problem; storage and network trouble are 503 (try again), the rest 500.</summary>
-    public static ProblemHttpResult FromException(Exception exception) => StorageFailures.IsUnavailable(exception)
-        ? From(ApiError.Unavailable("A service we depend on (storage or DNS) is not answering. Please try again in a minute."))
+    /// <summary>How long a client should wait before trying again after a 503 for a dependency that is not answering.</summary>
+    public static readonly TimeSpan UnavailableRetryAfter = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Maps an unexpected exception to a problem: storage and network trouble are 503 with Retry-After (try again
+    /// later), the rest 500.
+    /// </summary>
+    public static IResult FromException(Exception exception) => StorageFailures.IsUnavailable(exception)
+        ? new RetryAfterProblemResult(
+            ApiError.Unavailable("Our storage is not answering at the moment, so this could not be done. Please try again in a minute."),
+            UnavailableRetryAfter)
         : TypedResults.Problem(
             statusCode: StatusCodes.Status500InternalServerError,
             title: "Internal error",

@@ -27,6 +27,14 @@ public sealed class ReputationCacheOptions
     [SettingRange("ReputationCache:MemoryMaxEntries", 0, 10_000_000)]
     public int MemoryMaxEntries { get; set; } = 100_000;
 
+    /// <summary>
+    /// How long a reputation call waits on storage for each step: the cache read, the cache write and the hosted
+    /// lists' refresh. After that it goes on without the table cache and with the last hosted lists it has, and says
+    /// <c>"degraded": true</c>. Default 00:00:00.500.
+    /// </summary>
+    [SettingRange("ReputationCache:StorageTimeout", "00:00:00.010", "00:00:30")]
+    public TimeSpan StorageTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>The table that holds cached answers. Default ReputationCache.</summary>
     public string TableName { get; set; } = "ReputationCache";
 }

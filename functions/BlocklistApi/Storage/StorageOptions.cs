@@ -19,7 +19,11 @@ public sealed class StorageOptions
     /// <summary>A prefix for every table and queue name, so several deployments (or tests) share an account. Default empty.</summary>
     public string NamePrefix { get; set; } = "";
 
-    /// <summary>How long one storage request may take before it is retried or fails. Default 00:00:05.</summary>
+    /// <summary>
+    /// How long one storage operation may take in all, the storage client's own retries included (one deadline, not
+    /// timeout times tries). Default 00:00:05. Routes that answer mail servers have shorter budgets of their own
+    /// (Greylist:StorageTimeout, ReputationCache:StorageTimeout).
+    /// </summary>
     [SettingRange("Storage:Timeout", "00:00:00", "00:05:00", MinimumIsExclusive = true)]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -1,4 +1,3 @@
-using Azure;
 using BlocklistApi.Dns;
 using BlocklistApi.Greylist;
 using BlocklistApi.Net;
@@ -9,17 +8,17 @@ namespace BlocklistApi.Tests.Greylist;
 public sealed class GreylistRulesTests
 {
     private static readonly DateTimeOffset s_t0 = new(2025, 3, 1, 10, 0, 0, TimeSpan.Zero);
-    private static readonly ETag s_etag = new("W/\"1\"");
+    private const string StoredETag = "W/\"1\"";
     private static readonly GreylistOptions s_options = new();
 
     private static Triplet Triplet(string address = "192.0.2.10") =>
         new(IpAddressParser.ParseOrNull(address)!, IpNetwork.Of(IpAddressParser.ParseOrNull(address)!, 24), "alice@example.com", "bob@example.net", "example.com", null);
 
     private static TripletRecord Pending(DateTimeOffset firstSeen) =>
-        new(IpNetwork.FromText("192.0.2.0/24"), TripletState.Pending, firstSeen, firstSeen, null, s_etag);
+        new(IpNetwork.FromText("192.0.2.0/24"), TripletState.Pending, firstSeen, firstSeen, null, StoredETag);
 
     private static TripletRecord Passed(DateTimeOffset firstSeen, DateTimeOffset lastSeen) =>
-        new(IpNetwork.FromText("192.0.2.0/24"), TripletState.Passed, firstSeen, lastSeen, firstSeen + TimeSpan.FromMinutes(5), s_etag);
+        new(IpNetwork.FromText("192.0.2.0/24"), TripletState.Passed, firstSeen, lastSeen, firstSeen + TimeSpan.FromMinutes(5), StoredETag);
 
     private static GreylistDecision Decide(TripletRecord? stored, DateTimeOffset now, ScreeningFacts? facts = null, GreylistOptions? options = null) =>
         GreylistRules.Decide(Triplet(), stored, facts ?? ScreeningFacts.None, options ?? s_options, "https://example.net/greylisting", now);
@@ -82,7 +81,7 @@ public sealed class GreylistRulesTests
         Assert.Equal(GreylistReason.Passed, decision.Verdict.Reason);
         Assert.Null(decision.Verdict.SmtpReply);
         Assert.Equal(TripletState.Passed, decision.TripletWrite!.State);
-        Assert.Equal(s_etag, decision.TripletWrite.IfMatch);
+        Assert.Equal(StoredETag, decision.TripletWrite.IfMatch);
         Assert.Equal(now, decision.TripletWrite.PassedAt);
     }
 
@@ -116,7 +115,7 @@ public sealed class GreylistRulesTests
 
         Assert.Equal(GreylistReason.New, decision.Verdict.Reason);
         Assert.Equal(now, decision.TripletWrite!.FirstSeen);
-        Assert.Equal(s_etag, decision.TripletWrite.IfMatch);
+        Assert.Equal(StoredETag, decision.TripletWrite.IfMatch);
     }
 
     [Fact]
@@ -203,7 +202,7 @@ public sealed class GreylistRulesTests
     [Fact]
     public void GreylistCheck_AutoWhitelistedClient_AcceptsAtOnce()
     {
-        var client = new ClientRecord("192.0.2.10", 5, s_t0, s_t0, s_t0, s_etag);
+        var client = new ClientRecord("192.0.2.10", 5, s_t0, s_t0, s_t0, StoredETag);
 
         var decision = Decide(null, s_t0 + TimeSpan.FromMinutes(1), new ScreeningFacts { Screened = true, Client = client });
 
@@ -215,7 +214,7 @@ public sealed class GreylistRulesTests
     [Fact]
     public void GreylistCheck_AutoWhitelistOff_ClientWithManyPassesIsGreylisted()
     {
-        var client = new ClientRecord("192.0.2.10", 50, s_t0, s_t0, s_t0, s_etag);
+        var client = new ClientRecord("192.0.2.10", 50, s_t0, s_t0, s_t0, StoredETag);
 
         var decision = Decide(null, s_t0, new ScreeningFacts { Screened = true, Client = client }, new GreylistOptions { AutoWhitelistAfter = 0 });
 
@@ -225,18 +224,18 @@ public sealed class GreylistRulesTests
     [Fact]
     public void CountPass_SecondPassWithinAnHour_DoesNotCount()
     {
-        var client = new ClientRecord("192.0.2.10", 1, s_t0, s_t0, null, s_etag);
+        var client = new ClientRecord("192.0.2.10", 1, s_t0, s_t0, null, StoredETag);
 
         Assert.Null(GreylistRules.CountPass(client, s_options, s_t0 + TimeSpan.FromMinutes(59)));
         var counted = GreylistRules.CountPass(client, s_options, s_t0 + TimeSpan.FromHours(1));
         Assert.Equal(2, counted!.Passes);
-        Assert.Equal(s_etag, counted.IfMatch);
+        Assert.Equal(StoredETag, counted.IfMatch);
     }
 
     [Fact]
     public void CountPass_FifthCountedPass_ReachesThreshold()
     {
-        var client = new ClientRecord("192.0.2.10", 4, s_t0, s_t0, null, s_etag);
+        var client = new ClientRecord("192.0.2.10", 4, s_t0, s_t0, null, StoredETag);
 
         var counted = GreylistRules.CountPass(client, s_options, s_t0 + TimeSpan.FromHours(2))!;
 
