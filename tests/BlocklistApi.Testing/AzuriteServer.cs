@@ -99,11 +99,39 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Freezes Azurite (SIGSTOP): connections are accepted by the kernel but nothing answers, as with a network
+    /// partition or a stalled storage service. <see cref="Thaw"/> lets it go on.
+    /// </summary>
+    public void Freeze() => Signal(SigStop);
+
+    /// <summary>Lets a frozen Azurite go on (SIGCONT).</summary>
+    public void Thaw() => Signal(SigCont);
+
     public async ValueTask DisposeAsync()
     {
+        if (IsRunning)
+        {
+            Thaw();
+        }
+
         await StopAsync();
         _process?.Dispose();
     }
+
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    private void Signal(int signal)
+    {
+        if (_process is not { HasExited: false } process || Kill(process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"Azurite could not be sent signal {signal}: it is not running.");
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private string Output()
     {

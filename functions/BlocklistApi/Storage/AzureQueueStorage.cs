@@ -44,7 +44,21 @@ public sealed class AzureQueueStorage(QueueServiceClient service, StorageHealth 
             await client.UpdateMessageAsync(message.Id, message.Receipt, visibilityTimeout: visibilityTimeout, cancellationToken: token), cancellationToken);
 
     private Task<T> RunAsync<T>(string queue, Func<QueueClient, CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
-        health.RunAsync(async token => await operation(await _queues.GetAsync(queue, token), token), cancellationToken);
+        health.RunAsync(
+            async token =>
+            {
+                try
+                {
+                    return await operation(await _queues.GetAsync(queue, token), token);
+                }
+                catch (RequestFailedException ex) when (ex.ErrorCode == "QueueNotFound")
+                {
+                    // Deleted at run time, or a storage emulator that came back empty: create it again, once.
+                    _queues.Forget(queue);
+                    return await operation(await _queues.GetAsync(queue, token), token);
+                }
+            },
+            cancellationToken);
 
     private static async Task<QueueClient> CreateAsync(QueueServiceClient service, string name, CancellationToken cancellationToken)
     {

@@ -101,7 +101,21 @@ public sealed class AzureTableStorage(TableServiceClient service, StorageHealth 
         }, cancellationToken);
 
     private Task<T> RunAsync<T>(string table, Func<TableClient, CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
-        health.RunAsync(async token => await operation(await _tables.GetAsync(table, token), token), cancellationToken);
+        health.RunAsync(
+            async token =>
+            {
+                try
+                {
+                    return await operation(await _tables.GetAsync(table, token), token);
+                }
+                catch (RequestFailedException ex) when (ex.ErrorCode == "TableNotFound")
+                {
+                    // Deleted at run time, or a storage emulator that came back empty: create it again, once.
+                    _tables.Forget(table);
+                    return await operation(await _tables.GetAsync(table, token), token);
+                }
+            },
+            cancellationToken);
 
     private static async Task<TableClient> CreateAsync(TableServiceClient service, string name, CancellationToken cancellationToken)
     {

@@ -10,6 +10,9 @@ public sealed class CreatedOnce<T>(Func<string, CancellationToken, Task<T>> crea
 {
     private readonly ConcurrentDictionary<string, Task<T>> _created = new(StringComparer.Ordinal);
 
+    /// <summary>Forgets that <paramref name="name"/> was created (it was deleted behind our back): the next caller creates it again.</summary>
+    public void Forget(string name) => _created.TryRemove(name, out _);
+
     public async Task<T> GetAsync(string name, CancellationToken cancellationToken)
     {
         var task = _created.GetOrAdd(name, create, cancellationToken);

@@ -17,6 +17,17 @@ public sealed class PumpProbe
     public ConcurrentDictionary<string, int> Attempts { get; } = new();
 
     public ConcurrentQueue<TimerInfo> Ticks { get; } = new();
+
+    private int _timerFailures;
+
+    /// <summary>How many of the timer's next runs are still to throw.</summary>
+    public int TimerFailuresLeft => Volatile.Read(ref _timerFailures);
+
+    /// <summary>Makes the timer function throw on its next <paramref name="runs"/> runs.</summary>
+    public void FailTimer(int runs) => Volatile.Write(ref _timerFailures, runs);
+
+    /// <summary>True when this run is to throw.</summary>
+    public bool TakeTimerFailure() => Interlocked.Decrement(ref _timerFailures) >= 0;
 }
 
 public sealed record PumpMessage(string Id, int FailTimes);
@@ -40,6 +51,11 @@ public sealed class PumpTestFunctions(PumpProbe probe)
     [Function(nameof(TestTimer))]
     public Task TestTimer([TimerTrigger("%TestSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
+        if (probe.TakeTimerFailure())
+        {
+            throw new InvalidOperationException("Failing the timer run on purpose.");
+        }
+
         probe.Ticks.Enqueue(timer);
         return Task.CompletedTask;
     }
@@ -61,16 +77,22 @@ public sealed class TriggerPumpTests : IAsyncLifetime
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
     // Queue polling waits on the app's TimeProvider too, so only the timer test runs on fake time.
-    private async Task StartAsync(TimeProvider? timeProvider = null)
+    private async Task StartAsync(TimeProvider? timeProvider = null, Dictionary<string, string?>? settings = null)
     {
+        var all = new Dictionary<string, string?>
+        {
+            ["TestQueue"] = "work",
+            ["TestSchedule"] = "0 */5 * * * *",
+            ["Queues:MaxPollingInterval"] = "00:00:00.200",
+        };
+        foreach (var (key, value) in settings ?? [])
+        {
+            all[key] = value;
+        }
+
         _app = new BlocklistApiApp(
             _azurite,
-            new Dictionary<string, string?>
-            {
-                ["TestQueue"] = "work",
-                ["TestSchedule"] = "0 */5 * * * *",
-                ["Queues:MaxPollingInterval"] = "00:00:00.200",
-            },
+            all,
             timeProvider,
             services: services =>
             {
@@ -140,6 +162,52 @@ public sealed class TriggerPumpTests : IAsyncLifetime
         Assert.Equal(new DateTimeOffset(2026, 11, 28, 12, 10, 0, TimeSpan.Zero), _time.GetUtcNow());
         Assert.Equal(new DateTime(2026, 11, 28, 12, 10, 0, DateTimeKind.Utc), _probe.Ticks.First().ScheduleStatus!.Next);
         Assert.False(_probe.Ticks.First().IsPastDue);
+    }
+
+    [Fact]
+    public async Task TimerTrigger_RunThrows_NextOccurrenceStillRuns()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        _probe.FailTimer(1);
+        await StartAsync(_time);
+
+        // 12:05 throws; 12:10 runs: the pump (and the host) carried on.
+        await AdvanceToAsync(new DateTimeOffset(2026, 11, 28, 12, 5, 0, TimeSpan.Zero), () => _probe.TimerFailuresLeft == 0, cts.Token);
+        await AdvanceToAsync(new DateTimeOffset(2026, 11, 28, 12, 10, 0, TimeSpan.Zero), () => !_probe.Ticks.IsEmpty, cts.Token);
+
+        Assert.Equal(new DateTime(2026, 11, 28, 12, 15, 0, DateTimeKind.Utc), Assert.Single(_probe.Ticks).ScheduleStatus!.Next);
+    }
+
+    [Fact]
+    public async Task QueueTrigger_StorageFrozenThenThawed_PumpSurvivesAndHandlesTheMessage()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        await using var azurite = await AzuriteServer.StartAsync().WaitAsync(cts.Token);
+        _azurite = azurite;
+        await StartAsync(settings: new() { ["Storage:Timeout"] = "00:00:01" });
+
+        // Frozen for several Storage:Timeouts: every poll fails by timeout, and the pump must keep going.
+        azurite.Freeze();
+        await Task.Delay(TimeSpan.FromSeconds(4), cts.Token);
+        azurite.Thaw();
+        await _queue.SendMessageAsync(BinaryData.FromObjectAsJson(new PumpMessage("after-thaw", 0), System.Text.Json.JsonSerializerOptions.Web), cancellationToken: cts.Token);
+        await WaitUntilAsync(() => _probe.Handled.Any(m => m.Id == "after-thaw"), cts.Token);
+
+        Assert.False(_app.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task QueueTrigger_BodyThatCannotBeBound_GoesToPoisonAndPumpGoesOn()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        await StartAsync();
+
+        await _queue.SendMessageAsync("this is not JSON", cancellationToken: cts.Token);
+        await _queue.SendMessageAsync(BinaryData.FromObjectAsJson(new PumpMessage("good", 0), System.Text.Json.JsonSerializerOptions.Web), cancellationToken: cts.Token);
+        await WaitUntilAsync(() => _probe.Handled.Any(m => m.Id == "good"), cts.Token);
+        await WaitUntilAsync(async () => await _poison.ExistsAsync(cts.Token) && (await _poison.PeekMessagesAsync(10, cts.Token)).Value.Length == 1, cts.Token);
+
+        Assert.Equal("this is not JSON", (await _poison.ReceiveMessageAsync(cancellationToken: cts.Token)).Value.Body.ToString());
     }
 
     // Moves fake time to the exact instant at once, then waits (bounded by the token) until the pump has reacted. The
