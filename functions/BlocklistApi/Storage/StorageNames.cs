@@ -17,4 +17,10 @@ public static class StorageNames
     /// <summary>Table keys may not contain '/', '\', '#', '?' or control characters.</summary>
     public static bool IsValidKey(string key) =>
         key.Length <= 1024 && !key.Any(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c));
+
+    /// <summary>Free text (a zone's display name) as part of a key: percent-encoded, so '/', '#' and '?' cannot break it.</summary>
+    public static string EscapeKey(string text) => Uri.EscapeDataString(text);
+
+    /// <summary>Reads <see cref="EscapeKey"/> back.</summary>
+    public static string UnescapeKey(string key) => Uri.UnescapeDataString(key);
 }
