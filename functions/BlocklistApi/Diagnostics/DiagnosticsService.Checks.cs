@@ -351,10 +351,12 @@ public sealed partial class DiagnosticsService
         var report = await reputation.CheckAsync(run.Ip, run.Token);
         var ip = run.Ip;
         var listed = report.Listings.Where(l => l.Listed && l.Kind == ZoneKind.Block).ToList();
-        var unanswered = report.Listings.Count(l => l.Status != ZoneStatus.Ok);
+        // Zones that zone health disabled are not asked: they are neither checked nor unanswered.
+        var consulted = report.Listings.Count(l => l.Status != ZoneStatus.Disabled);
+        var unanswered = report.Listings.Count(l => l.Status is ZoneStatus.Timeout or ZoneStatus.Error);
         var data = new ListingsData(report.Verdict, listed.Select(l => new ZoneListed(l.Zone, l.Meanings, l.Reasons, l.DelistUrl)).ToList(),
-            report.LocalListing?.List, report.Listings.Count, unanswered);
-        var asked = report.Listings.Count == 1 ? "the 1 list we use" : $"the {report.Listings.Count.ToString(CultureInfo.InvariantCulture)} lists we use";
+            report.LocalListing?.List, consulted, unanswered);
+        var asked = consulted == 1 ? "the 1 list we use" : $"the {consulted.ToString(CultureInfo.InvariantCulture)} lists we use";
         var silent = unanswered == 0 ? "" : $" ({unanswered.ToString(CultureInfo.InvariantCulture)} did not answer just now)";
         switch (report.Verdict)
         {
@@ -374,7 +376,7 @@ public sealed partial class DiagnosticsService
                 return new(ListingsCheck, CheckStatus.Error, $"None of {asked} answered, so we cannot tell whether {ip} is listed.", "Try again in a few minutes.", data);
             default:
                 return new(ListingsCheck, CheckStatus.Pass,
-                    report.Listings.Count == 0 ? $"{ip} is not on our blocklist." : $"{ip} is not listed by any of {asked}{silent}.", null, data);
+                    consulted == 0 ? $"{ip} is not on our blocklist." : $"{ip} is not listed by any of {asked}{silent}.", null, data);
         }
     }
 

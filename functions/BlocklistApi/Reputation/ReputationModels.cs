@@ -21,6 +21,8 @@ public enum ZoneStatus
     [JsonStringEnumMemberName("timeout")] Timeout,
     /// <summary>SERVFAIL/REFUSED, or an answer that is an error code (e.g. Spamhaus 127.255.255.254), never a listing.</summary>
     [JsonStringEnumMemberName("error")] Error,
+    /// <summary>Zone health disabled the zone (it failed its RFC 5782 test points): not asked, never counted.</summary>
+    [JsonStringEnumMemberName("disabled")] Disabled,
 }
 
 /// <summary>Where a zone result came from.</summary>
@@ -69,10 +71,10 @@ public sealed record ReputationReport(
 /// <param name="Codes">The A records the zone returned (listing codes), e.g. 127.0.0.2.</param>
 /// <param name="Meanings">Each code in words, for zones we know.</param>
 /// <param name="Reasons">The zone's TXT records when listed.</param>
-/// <param name="Status">ok, timeout or error.</param>
+/// <param name="Status">ok, timeout, error, or disabled (zone health took the zone out: not asked, never counted).</param>
 /// <param name="Source">dns, or cache when the answer came from our cache.</param>
 /// <param name="Weight">The zone's configured weight.</param>
-/// <param name="Error">For status error or timeout: what went wrong, in words.</param>
+/// <param name="Error">For status error, timeout or disabled: what went wrong, in words.</param>
 /// <param name="DelistUrl">Where a listed sender can read about the listing and ask for removal.</param>
 public sealed record ZoneListing(
     string Zone,

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Net;
 using BlocklistApi.Lists;
+using BlocklistApi.Zones;
 
 namespace BlocklistApi.Reputation;
 
@@ -9,6 +11,9 @@ public sealed class ReputationService(
     DnsblResolver resolver,
     ZoneAnswerCache cache,
     HostedListService hostedLists,
+    ZoneStates zoneStates,
+    ZoneHealthService zoneHealth,
+    ZoneStatistics zoneStatistics,
     TimeProvider timeProvider)
 {
     /// <summary>
@@ -29,7 +34,8 @@ public sealed class ReputationService(
 
     /// <summary>
     /// The verdict, by precedence: our allow list, then our block list, then the weighted zones (allow zones win a tie
-    /// against block zones); "unknown" only when every zone failed and no hosted entry matched.
+    /// against block zones); "unknown" only when every zone asked failed and no hosted entry matched. Disabled zones
+    /// were not asked and count for nothing.
     /// </summary>
     internal static ReputationReport Combine(string ip, IReadOnlyList<ZoneListing> listings, HostedListEntry? local, DateTimeOffset now)
     {
@@ -52,7 +58,7 @@ public sealed class ReputationService(
             HostedListKind.Block => Verdict.Listed,
             _ when allow > 0 && allow >= block => Verdict.Whitelisted,
             _ when block > 0 => Verdict.Listed,
-            _ when listings.Count > 0 && listings.All(l => l.Status != ZoneStatus.Ok) => Verdict.Unknown,
+            _ when listings.Any(l => l.Status != ZoneStatus.Disabled) && listings.All(l => l.Status is not ZoneStatus.Ok) => Verdict.Unknown,
             _ => Verdict.Clean,
         };
         return new ReputationReport(ip, verdict, block - allow, listings, local, now);
@@ -72,8 +78,14 @@ public sealed class ReputationService(
         var missing = new List<int>();
         for (var i = 0; i < all.Count; i++)
         {
-            if (cache.Enabled && cache.TryGetFromMemory(all[i].Name, ip, out var remembered))
+            if (zoneStates.IsDisabled(all[i].Name, out var health))
             {
+                // Zone health took it out: no query, no timeout spent on it, nothing counted.
+                results[i] = DisabledListing(all[i], health);
+            }
+            else if (cache.Enabled && cache.TryGetFromMemory(all[i].Name, ip, out var remembered))
+            {
+                zoneStatistics.Count(all[i].Name, remembered, ListingSource.Cache);
                 results[i] = ToListing(all[i], ip, remembered, ListingSource.Cache);
             }
             else
@@ -95,6 +107,7 @@ public sealed class ReputationService(
                     return false;
                 }
 
+                zoneStatistics.Count(all[i].Name, lookup, ListingSource.Cache);
                 results[i] = ToListing(all[i], ip, lookup, ListingSource.Cache);
                 return true;
             });
@@ -103,7 +116,7 @@ public sealed class ReputationService(
         if (missing.Count > 0)
         {
             // Zones are asked concurrently, each bounded by its own timeout: the answer takes one timeout, not the sum.
-            var lookups = await Task.WhenAll(missing.Select(i => resolver.LookupAsync(all[i], address, cancellationToken)));
+            var lookups = await Task.WhenAll(missing.Select(i => AskAsync(all[i], address, cancellationToken)));
             for (var j = 0; j < missing.Count; j++)
             {
                 results[missing[j]] = ToListing(all[missing[j]], ip, lookups[j], ListingSource.Dns);
@@ -118,6 +131,21 @@ public sealed class ReputationService(
 
         return (results!, degraded);
     }
+
+    // Timed and counted for GET /v1/zones; a bad answer also counts against the zone's health.
+    private async Task<ZoneLookup> AskAsync(DnsblZone zone, IPAddress address, CancellationToken cancellationToken)
+    {
+        var started = timeProvider.GetTimestamp();
+        var lookup = await resolver.LookupAsync(zone, address, cancellationToken);
+        zoneStatistics.Count(zone.Name, lookup, ListingSource.Dns, timeProvider.GetElapsedTime(started));
+        zoneHealth.Report(zone, lookup);
+        return lookup;
+    }
+
+    private static ZoneListing DisabledListing(DnsblZone zone, ZoneHealthRecord health) => new(
+        zone.Name, zone.Kind, false, [], [], [], ZoneStatus.Disabled, ListingSource.Dns, zone.Weight,
+        string.Create(CultureInfo.InvariantCulture, $"Not asked: zone health disabled this zone at {health.Since?.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC ({health.Reason})."),
+        null);
 
     private static ZoneListing ToListing(DnsblZone zone, string ip, ZoneLookup lookup, ListingSource source) => new(
         zone.Name,
