@@ -35,8 +35,44 @@ public sealed class ReputationCacheOptions
     [SettingRange("ReputationCache:StorageTimeout", "00:00:00.010", "00:00:30")]
     public TimeSpan StorageTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// How long a zone's failed answer (timeout, SERVFAIL, an error code) is kept, so that a zone that does not answer
+    /// costs its timeout at most once per address in this time, even before zone health disables it. 00:00:00 keeps
+    /// none. Default 00:00:30.
+    /// </summary>
+    [SettingRange("ReputationCache:FailureTtl", "00:00:00", "00:10:00")]
+    public TimeSpan FailureTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The most cached answers one run of the refresh timer (<c>ReputationCache__RefreshSchedule</c>) asks DNS again;
+    /// it deletes at most ten times as many expired rows. Default 1000.
+    /// </summary>
+    [SettingRange("ReputationCache:RefreshBatch", 1, 100_000)]
+    public int RefreshBatch { get; set; } = 1000;
+
+    /// <summary>
+    /// Refresh-ahead: a cached answer that was read during its life and expires within this time is asked again by the
+    /// refresh timer before it expires. Keep it longer than the refresh schedule's interval. Default 00:02:00.
+    /// </summary>
+    [SettingRange("ReputationCache:RefreshAhead", "00:00:01", "1.00:00:00")]
+    public TimeSpan RefreshAhead { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How often an instance stores which cached answers it read (once per answer and life, in batches), so that the
+    /// refresh timer knows them; reads themselves write nothing. Default 00:00:15.
+    /// </summary>
+    [SettingRange("ReputationCache:ReadFlushInterval", "00:00:01", "00:01:00")]
+    public TimeSpan ReadFlushInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The longest one refresh run may take; what is left waits for the next run. Default 00:00:50.</summary>
+    [SettingRange("ReputationCache:RefreshRunTimeout", "00:00:01", "01:00:00")]
+    public TimeSpan RefreshRunTimeout { get; set; } = TimeSpan.FromSeconds(50);
+
     /// <summary>The table that holds cached answers. Default ReputationCache.</summary>
     public string TableName { get; set; } = "ReputationCache";
+
+    /// <summary>The refresh trigger's schedule setting (<c>ReputationCache__RefreshSchedule</c>, default <c>0 * * * * *</c>).</summary>
+    public const string RefreshScheduleSetting = "%ReputationCache:RefreshSchedule%";
 }
 
 /// <summary>The ranges on <see cref="ReputationCacheOptions"/>, checked by the options validation source generator.</summary>

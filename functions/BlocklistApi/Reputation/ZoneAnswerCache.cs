@@ -8,26 +8,39 @@ using Microsoft.Extensions.Options;
 namespace BlocklistApi.Reputation;
 
 /// <summary>
-/// Zone answers per (zone, address): a short in-memory cache in front of the ReputationCache table.
-/// Table keys: PartitionKey is the address, RowKey the zone name, so one partition query reads every zone's answer
-/// for an address and one batch writes them. Only status "ok" answers are cached, for their DNS TTL clamped to
-/// [MinimumTtl, MaximumTtl]. The cache is an optimisation: each storage step waits at most
+/// Zone answers per (zone, address): a short in-memory cache in front of the ReputationCache table (keys: see
+/// <see cref="ReputationCacheKeys"/>; one range query in one partition reads every zone's answer for an address and
+/// one batch writes them). "ok" answers are cached for their DNS TTL clamped to [MinimumTtl, MaximumTtl], failed ones
+/// (timeout, error) for FailureTtl. Reads from the cache are noted for refresh-ahead (<see cref="ReputationCacheReads"/>)
+/// without a storage write. The cache is an optimisation: each storage step waits at most
 /// ReputationCache:StorageTimeout, and trouble is logged (once a minute) and answered from DNS.
 /// </summary>
 public sealed partial class ZoneAnswerCache(
     ITableStorage tables,
+    ReputationCacheReads reads,
     IOptions<ReputationCacheOptions> options,
     TimeProvider timeProvider,
     ILogger<ZoneAnswerCache> logger)
 {
     private readonly ReputationCacheOptions _options = options.Value;
-    private readonly BoundedCache<(string Zone, string Ip), ZoneLookup> _memory = new(options.Value.MemoryMaxEntries, timeProvider);
+    private readonly BoundedCache<(string Zone, string Ip), CachedAnswer> _memory = new(options.Value.MemoryMaxEntries, timeProvider);
     private readonly LogThrottle _readWarnings = new(timeProvider, TimeSpan.FromMinutes(1));
     private readonly LogThrottle _writeWarnings = new(timeProvider, TimeSpan.FromMinutes(1));
 
     public bool Enabled => _options.Enabled;
 
-    public bool TryGetFromMemory(string zone, string ip, out ZoneLookup lookup) => _memory.TryGet((zone, ip), out lookup);
+    public bool TryGetFromMemory(string zone, string ip, out ZoneLookup lookup)
+    {
+        if (_memory.TryGet((zone, ip), out var cached))
+        {
+            lookup = cached.Lookup with { Ttl = cached.ExpiresAt - timeProvider.GetUtcNow() };
+            NoteRead(ip, zone, cached);
+            return true;
+        }
+
+        lookup = null!;
+        return false;
+    }
 
     /// <summary>
     /// Every unexpired cached answer for <paramref name="ip"/> (one partition query), warming memory with them; null
@@ -38,7 +51,7 @@ public sealed partial class ZoneAnswerCache(
         using var budget = StorageBudget(cancellationToken);
         try
         {
-            var rows = await tables.QueryAsync(_options.TableName, new TableQuery(ip), budget.Token);
+            var rows = await tables.QueryAsync(_options.TableName, ReputationCacheKeys.AnswersOf(ip), budget.Token);
             var now = timeProvider.GetUtcNow();
             var found = new Dictionary<string, ZoneLookup>(StringComparer.Ordinal);
             foreach (var row in rows)
@@ -46,9 +59,13 @@ public sealed partial class ZoneAnswerCache(
                 var expiresAt = row.GetDateTimeOffset("ExpiresAt") ?? DateTimeOffset.MinValue;
                 if (expiresAt > now)
                 {
-                    var lookup = new ZoneLookup(ZoneStatus.Ok, ReadList(row, "Codes"), ReadList(row, "Meanings"), ReadList(row, "Reasons"), null, expiresAt - now);
-                    found[row.RowKey] = lookup;
-                    Remember(row.RowKey, ip, lookup);
+                    var zone = ReputationCacheKeys.Parse(row.RowKey).Zone;
+                    var status = Enum.TryParse<ZoneStatus>(row.GetString("Status"), ignoreCase: true, out var stored) ? stored : ZoneStatus.Ok;
+                    var lookup = new ZoneLookup(status, ReadList(row, "Codes"), ReadList(row, "Meanings"), ReadList(row, "Reasons"), row.GetString("Error"), expiresAt - now);
+                    var cached = new CachedAnswer(lookup, expiresAt);
+                    found[zone] = lookup;
+                    Remember(zone, ip, cached);
+                    NoteRead(ip, zone, cached);
                 }
             }
 
@@ -66,22 +83,31 @@ public sealed partial class ZoneAnswerCache(
     }
 
     /// <summary>
-    /// Stores fresh "ok" answers for <paramref name="ip"/> in memory and, in one batch, in the table; false when
-    /// storage did not take them in time (they are dropped: the next call asks DNS again).
+    /// Stores fresh answers for <paramref name="ip"/> in memory and, in one batch, in the table ("ok" ones for their
+    /// clamped TTL, failed ones for FailureTtl); false when storage did not take them in time (they are dropped: the
+    /// next call asks DNS again).
     /// </summary>
     public async Task<bool> WriteAsync(string ip, IReadOnlyList<(string Zone, ZoneLookup Lookup)> answers, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var actions = new List<TableBatchAction>(answers.Count);
-        foreach (var (zone, lookup) in answers.Where(a => a.Lookup.Status == ZoneStatus.Ok))
+        var shard = ReputationCacheKeys.ShardOf(ip);
+        foreach (var (zone, lookup) in answers)
         {
-            var ttl = Clamp(lookup.Ttl);
-            Remember(zone, ip, lookup with { Ttl = ttl });
-            actions.Add(new TableBatchAction(TableBatchKind.Upsert, new TableRow(ip, zone)
+            var ttl = lookup.Status == ZoneStatus.Ok ? Clamp(lookup.Ttl) : _options.FailureTtl;
+            if (ttl <= TimeSpan.Zero)
             {
+                continue;
+            }
+
+            Remember(zone, ip, new CachedAnswer(lookup with { Ttl = ttl }, now + ttl));
+            actions.Add(new TableBatchAction(TableBatchKind.Upsert, new TableRow(shard, ReputationCacheKeys.RowKey(ip, zone))
+            {
+                ["Status"] = lookup.Status.ToString().ToLowerInvariant(),
                 ["Codes"] = JsonSerializer.Serialize(lookup.Codes),
                 ["Meanings"] = JsonSerializer.Serialize(lookup.Meanings),
                 ["Reasons"] = JsonSerializer.Serialize(lookup.Reasons),
+                ["Error"] = lookup.Error,
                 ["ExpiresAt"] = now + ttl,
             }));
         }
@@ -113,14 +139,25 @@ public sealed partial class ZoneAnswerCache(
     /// <summary>The caller's token, cut off after ReputationCache:StorageTimeout.</summary>
     internal Deadline StorageBudget(CancellationToken cancellationToken) => new(_options.StorageTimeout, timeProvider, cancellationToken);
 
-    private void Remember(string zone, string ip, ZoneLookup lookup)
+    private void Remember(string zone, string ip, CachedAnswer cached)
     {
-        var memoryTtl = lookup.Ttl < _options.MemoryTtl ? lookup.Ttl : _options.MemoryTtl;
-        _memory.Set((zone, ip), lookup, memoryTtl);
+        var ttl = cached.ExpiresAt - timeProvider.GetUtcNow();
+        _memory.Set((zone, ip), cached, ttl < _options.MemoryTtl ? ttl : _options.MemoryTtl);
+    }
+
+    // Only answers refresh-ahead can renew: failed ones are asked again when they expire anyway.
+    private void NoteRead(string ip, string zone, CachedAnswer cached)
+    {
+        if (cached.Lookup.Status == ZoneStatus.Ok)
+        {
+            reads.Saw(ip, zone, cached.ExpiresAt);
+        }
     }
 
     private static string[] ReadList(TableRow row, string name) =>
         row.GetString(name) is { Length: > 0 } json ? JsonSerializer.Deserialize<string[]>(json) ?? [] : [];
+
+    private sealed record CachedAnswer(ZoneLookup Lookup, DateTimeOffset ExpiresAt);
 
     private static partial class Log
     {
