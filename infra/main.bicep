@@ -72,6 +72,38 @@ param greylistPurgeSchedule string = '0 30 3 * * *'
 @description('PublicPage__Url: the public page named in greylisting\'s SMTP replies, e.g. https://mail-help.example.com/. Empty: not set.')
 param publicPageUrl string = ''
 
+@description('ZoneHealth__Schedule: NCRONTAB schedule of the timer that probes every zone\'s RFC 5782 test points (%ZoneHealth:Schedule%).')
+param zoneHealthSchedule string = '0 */2 * * * *'
+
+@description('ZoneHealth__FailuresToDisable: bad probes or answers in a row that take a zone out of reputation calls.')
+@minValue(1)
+@maxValue(1000)
+param zoneHealthFailuresToDisable int = 3
+
+@description('ZoneHealth__PassesToEnable: good probes in a row that bring a zone back.')
+@minValue(1)
+@maxValue(1000)
+param zoneHealthPassesToEnable int = 2
+
+@description('ReputationCache__RefreshSchedule: NCRONTAB schedule of the timer that refreshes cached answers ahead of expiry and deletes expired ones (%ReputationCache:RefreshSchedule%).')
+param reputationCacheRefreshSchedule string = '0 * * * * *'
+
+@description('ReputationCache__RefreshBatch: the most cached answers one refresh run asks again.')
+@minValue(1)
+@maxValue(100000)
+param reputationCacheRefreshBatch int = 1000
+
+@description('ReputationCache__FailureTtl: how long a zone\'s failed answer is cached (TimeSpan).')
+param reputationCacheFailureTtl string = '00:00:30'
+
+@description('Monitors__Schedule: NCRONTAB schedule of the timer that checks our own sending addresses on the block zones (%Monitors:Schedule%).')
+param monitorsSchedule string = '0 */15 * * * *'
+
+@description('Monitors__MaxAddresses: how many addresses all monitored ranges may hold together.')
+@minValue(1)
+@maxValue(65536)
+param monitorsMaxAddresses int = 1024
+
 @description('One DNS zone to query (RFC 5782); becomes Dnsbl__Zones__N__Zone, __Kind, __Weight and __DelistUrl.')
 type dnsblZone = {
   @description('Zone name, e.g. zen.spamhaus.org. It may start with an access key label (Spamhaus DQS: KEY.zen.dq.spamhaus.net).')
@@ -117,10 +149,21 @@ var dnsblSettings = reduce(
     )
 )
 
+var timerSettings = {
+  ZoneHealth__Schedule: zoneHealthSchedule
+  ZoneHealth__FailuresToDisable: string(zoneHealthFailuresToDisable)
+  ZoneHealth__PassesToEnable: string(zoneHealthPassesToEnable)
+  ReputationCache__RefreshSchedule: reputationCacheRefreshSchedule
+  ReputationCache__RefreshBatch: string(reputationCacheRefreshBatch)
+  ReputationCache__FailureTtl: reputationCacheFailureTtl
+  Monitors__Schedule: monitorsSchedule
+  Monitors__MaxAddresses: string(monitorsMaxAddresses)
+}
+
 var contractSettings = union(dnsSettings, dnsblSettings, {
   ReputationCache__Enabled: reputationCacheEnabled ? 'true' : 'false'
   Greylist__PurgeSchedule: greylistPurgeSchedule
-}, empty(publicPageUrl) ? {} : { PublicPage__Url: publicPageUrl })
+}, timerSettings, empty(publicPageUrl) ? {} : { PublicPage__Url: publicPageUrl })
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'

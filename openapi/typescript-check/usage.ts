@@ -52,7 +52,7 @@ export async function reputation(ip: string): Promise<string> {
   const entry: string = local === null ? "not on our lists" : `${local.list} ${local.range}: ${local.reason}, until ${local.expiresAt ?? "never"}`;
   const zones = report.listings.map((listing: Schemas["ZoneListing"]) => {
     const kind: "block" | "allow" = listing.kind;
-    const status: "ok" | "timeout" | "error" = listing.status;
+    const status: "ok" | "timeout" | "error" | "disabled" = listing.status;
     const source: "dns" | "cache" = listing.source;
     const error: string | null = listing.error;
     const delist: string | null = listing.delistUrl;

@@ -6,12 +6,14 @@ using BlocklistApi.Auth;
 using BlocklistApi.Dns;
 using BlocklistApi.Greylist;
 using BlocklistApi.Lists;
+using BlocklistApi.Monitors;
 using BlocklistApi.Net;
 using BlocklistApi.PublicPage;
 using BlocklistApi.RateLimiting;
 using BlocklistApi.Reputation;
 using BlocklistApi.Spf;
 using BlocklistApi.Storage;
+using BlocklistApi.Zones;
 using DnsClient;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,6 +49,8 @@ public static class BlocklistApiHostingExtensions
         AddValidatedOptions<PublicPageOptions, PublicPageOptionsValidator>(services, PublicPageOptions.SectionName);
         AddValidatedOptions<StorageOptions, StorageOptionsValidator>(services, StorageOptions.SectionName)
             .Configure<IConfiguration>(ReadStorageConnection);
+        AddValidatedOptions<ZoneHealthOptions, ZoneHealthOptionsValidator>(services, ZoneHealthOptions.SectionName);
+        AddValidatedOptions<MonitorOptions, MonitorOptionsValidator>(services, MonitorOptions.SectionName);
 
         AddStorage(services);
         services.AddSingleton<IDnsQuery>(CreateDnsClient);
@@ -72,6 +76,20 @@ public static class BlocklistApiHostingExtensions
         services.AddSingleton<GreylistPurge>();
         services.AddSingleton<GreylistService>();
         services.AddHostedService<GreylistStatsFlusher>();
+
+        services.AddSingleton<StorageLeases>();
+        services.AddSingleton<TimerRuns>();
+        services.AddSingleton<ZoneStateStore>();
+        services.AddSingleton<ZoneStates>();
+        services.AddSingleton<ZoneStatistics>();
+        services.AddSingleton<ZoneHealthService>();
+        services.AddHostedService<ZoneHealthReporter>();
+        services.AddSingleton<ReputationCacheReads>();
+        services.AddSingleton<ReputationCacheRefresh>();
+        services.AddHostedService<ReputationCacheReadFlusher>();
+        services.AddSingleton<MonitorStore>();
+        services.AddSingleton<MonitorAlerts>();
+        services.AddSingleton<MonitorService>();
 
         services.AddSingleton<Diagnostics.SmtpBannerReader>();
         services.AddSingleton<Diagnostics.DiagnosticsService>();

@@ -4,9 +4,11 @@ using System.Text.Json.Serialization;
 using BlocklistApi.Diagnostics;
 using BlocklistApi.Greylist;
 using BlocklistApi.Lists;
+using BlocklistApi.Monitors;
 using BlocklistApi.Reputation;
 using BlocklistApi.Spf;
 using BlocklistApi.Testing;
+using BlocklistApi.Zones;
 using YamlDotNet.RepresentationModel;
 
 namespace BlocklistApi.IntegrationTests.Hosting;
@@ -40,12 +42,19 @@ public sealed class OpenApiDocumentTests
         { "GreylistStats", typeof(GreylistStats) },
         { "DiagnosticCheck", typeof(DiagnosticCheck) },
         { "DiagnosticsReport", typeof(DiagnosticsReport) },
+        { "ZoneReports", typeof(ZoneReports) },
+        { "ZoneReport", typeof(ZoneReport) },
+        { "ZoneProbe", typeof(ZoneProbe) },
+        { "MonitoredRanges", typeof(MonitoredRanges) },
+        { "MonitoredRange", typeof(MonitoredRange) },
+        { "MonitorListing", typeof(MonitorListing) },
     };
 
     public static TheoryData<string, Type> RequestSchemas => new()
     {
         { "GreylistCheckRequest", typeof(GreylistCheckRequest) },
         { "HostedListEntryRequest", typeof(HostedListEntryRequest) },
+        { "MonitorRequest", typeof(MonitorRequest) },
     };
 
     public static TheoryData<string, Type> Enums => new()
@@ -60,6 +69,7 @@ public sealed class OpenApiDocumentTests
         { "GreylistAction", typeof(GreylistAction) },
         { "GreylistReason", typeof(GreylistReason) },
         { "CheckStatus", typeof(CheckStatus) },
+        { "ZoneState", typeof(ZoneState) },
     };
 
     [Theory]

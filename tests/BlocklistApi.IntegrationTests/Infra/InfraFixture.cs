@@ -33,6 +33,14 @@ public sealed class InfraFixture : IAsyncLifetime
             param reputationCacheEnabled = false
             param greylistPurgeSchedule = '0 0 4 * * *'
             param publicPageUrl = 'https://mail-help.example.com/'
+            param zoneHealthSchedule = '0 */5 * * * *'
+            param zoneHealthFailuresToDisable = 5
+            param zoneHealthPassesToEnable = 3
+            param reputationCacheRefreshSchedule = '30 * * * * *'
+            param reputationCacheRefreshBatch = 250
+            param reputationCacheFailureTtl = '00:01:00'
+            param monitorsSchedule = '0 */30 * * * *'
+            param monitorsMaxAddresses = 300
             param dnsblZones = [
               { zone: 'zen.spamhaus.org', weight: 2 }
               { zone: 'list.dnswl.org', kind: 'allow', delistUrl: 'https://www.dnswl.org/s/?s={ip}' }

@@ -117,7 +117,15 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
                 ["Dns__Timeout"] = "00:00:02",
                 ["Dns__UseCache"] = "true",
                 ["Greylist__PurgeSchedule"] = "0 30 3 * * *",
+                ["Monitors__MaxAddresses"] = "1024",
+                ["Monitors__Schedule"] = "0 */15 * * * *",
                 ["ReputationCache__Enabled"] = "true",
+                ["ReputationCache__FailureTtl"] = "00:00:30",
+                ["ReputationCache__RefreshBatch"] = "1000",
+                ["ReputationCache__RefreshSchedule"] = "0 * * * * *",
+                ["ZoneHealth__FailuresToDisable"] = "3",
+                ["ZoneHealth__PassesToEnable"] = "2",
+                ["ZoneHealth__Schedule"] = "0 */2 * * * *",
             },
             contract);
     }
@@ -164,8 +172,16 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
                 ["Dnsbl__Zones__2__Kind"] = "block",
                 ["Dnsbl__Zones__2__Weight"] = "0",
                 ["Greylist__PurgeSchedule"] = "0 0 4 * * *",
+                ["Monitors__MaxAddresses"] = "300",
+                ["Monitors__Schedule"] = "0 */30 * * * *",
                 ["PublicPage__Url"] = "https://mail-help.example.com/",
                 ["ReputationCache__Enabled"] = "false",
+                ["ReputationCache__FailureTtl"] = "00:01:00",
+                ["ReputationCache__RefreshBatch"] = "250",
+                ["ReputationCache__RefreshSchedule"] = "30 * * * * *",
+                ["ZoneHealth__FailuresToDisable"] = "5",
+                ["ZoneHealth__PassesToEnable"] = "3",
+                ["ZoneHealth__Schedule"] = "0 */5 * * * *",
             },
             contract);
     }
@@ -314,7 +330,9 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
                     || s.Key.StartsWith("Dnsbl__", StringComparison.Ordinal)
                     || s.Key.StartsWith("ReputationCache__", StringComparison.Ordinal)
                     || s.Key.StartsWith("Greylist__", StringComparison.Ordinal)
-                    || s.Key.StartsWith("PublicPage__", StringComparison.Ordinal))
+                    || s.Key.StartsWith("PublicPage__", StringComparison.Ordinal)
+                    || s.Key.StartsWith("ZoneHealth__", StringComparison.Ordinal)
+                    || s.Key.StartsWith("Monitors__", StringComparison.Ordinal))
                 .ToDictionary(),
             StringComparer.Ordinal);
 
