@@ -136,6 +136,16 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
     /// <summary>Queries for this name (any type) get SERVFAIL.</summary>
     public void SetServFail(string name) => _servFails[Normalize(name)] = true;
 
+    /// <summary>Removes every record of this name (the name then gets NXDOMAIN, or a wildcard's answer).</summary>
+    public void Remove(string name) => _records.TryRemove(Normalize(name), out _);
+
+    /// <summary>Answers this name again as usual: takes back <see cref="SetTimeout(string)"/> and <see cref="SetServFail"/>.</summary>
+    public void Heal(string name)
+    {
+        _timeouts.TryRemove(Normalize(name), out _);
+        _servFails.TryRemove(Normalize(name), out _);
+    }
+
     /// <summary>Removes every record, timeout and SERVFAIL.</summary>
     public void Clear()
     {

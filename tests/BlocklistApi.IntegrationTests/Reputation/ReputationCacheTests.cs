@@ -136,7 +136,7 @@ public sealed class ReputationCacheTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Reputation_EveryZoneFails_VerdictUnknownAndNothingCached()
+    public async Task Reputation_EveryZoneFails_VerdictUnknownAndFailuresCachedForFailureTtl()
     {
         using var cts = new CancellationTokenSource(s_timeout);
         _dns.SetServFail("9.2.0.192.one.test");
@@ -145,12 +145,40 @@ public sealed class ReputationCacheTests : IAsyncLifetime
         var client = app.Client();
 
         var first = await client.GetReputationAsync("192.0.2.9", cts.Token);
-        var second = await client.GetReputationAsync("192.0.2.9", cts.Token);
+        var queries = _dns.QueryCount;
+        _time.Advance(TimeSpan.FromSeconds(29));
+        var cached = await client.GetReputationAsync("192.0.2.9", cts.Token);
+        var queriesWhileCached = _dns.QueryCount;
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var asked = await client.GetReputationAsync("192.0.2.9", cts.Token);
 
         Assert.Equal(Verdict.Unknown, first.Verdict);
         Assert.All(first.Listings, l => Assert.Equal(ZoneStatus.Error, l.Status));
         Assert.All(first.Listings, l => Assert.Contains("ServerFailure", l.Error));
-        Assert.All(second.Listings, l => Assert.Equal(ListingSource.Dns, l.Source));
+        // ReputationCache:FailureTtl (30 s): the failed zones are not asked again until it ends.
+        Assert.Equal(Verdict.Unknown, cached.Verdict);
+        Assert.All(cached.Listings, l => Assert.Equal((ListingSource.Cache, ZoneStatus.Error), (l.Source, l.Status)));
+        Assert.All(cached.Listings, l => Assert.Contains("ServerFailure", l.Error));
+        Assert.Equal(queries, queriesWhileCached);
+        Assert.All(asked.Listings, l => Assert.Equal(ListingSource.Dns, l.Source));
+        Assert.Equal(queries + 2, _dns.QueryCount);
+    }
+
+    [Fact]
+    public async Task Reputation_FailureTtlZero_FailuresNotCached()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        _dns.SetServFail("8.2.0.192.one.test");
+        _dns.SetServFail("8.2.0.192.two.test");
+        await using var app = App(settings: new() { ["ReputationCache:FailureTtl"] = "00:00:00" });
+        var client = app.Client();
+
+        await client.GetReputationAsync("192.0.2.8", cts.Token);
+        var queries = _dns.QueryCount;
+        var second = await client.GetReputationAsync("192.0.2.8", cts.Token);
+
+        Assert.All(second.Listings, l => Assert.Equal((ListingSource.Dns, ZoneStatus.Error), (l.Source, l.Status)));
+        Assert.Equal(queries + 2, _dns.QueryCount);
     }
 
     private BlocklistApiApp App(string? prefix = null, Dictionary<string, string?>? settings = null)
