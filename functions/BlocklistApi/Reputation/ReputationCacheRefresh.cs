@@ -126,8 +126,9 @@ public sealed partial class ReputationCacheRefresh(
                 }
             }
 
-            if (answers.Count > 0 && await cache.WriteAsync(marks.Key, answers, token))
+            if (answers.Count > 0)
             {
+                await cache.StoreAsync(marks.Key, answers, token);
                 Interlocked.Add(ref refreshed, answers.Count);
             }
         });

@@ -89,6 +89,44 @@ public sealed partial class ZoneAnswerCache(
     /// </summary>
     public async Task<bool> WriteAsync(string ip, IReadOnlyList<(string Zone, ZoneLookup Lookup)> answers, CancellationToken cancellationToken)
     {
+        var actions = Prepare(ip, answers);
+        if (actions.Count == 0)
+        {
+            return true;
+        }
+
+        using var budget = StorageBudget(cancellationToken);
+        try
+        {
+            return await tables.SubmitBatchAsync(_options.TableName, actions, budget.Token);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (StorageFailures.IsUnavailable(ex, cancellationToken) || ex is Azure.RequestFailedException))
+        {
+            if (_writeWarnings.ShouldLog(out var suppressed))
+            {
+                Log.CacheWriteFailed(logger, suppressed, ex);
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="WriteAsync"/>, for the refresh timer: not cut short by a reputation call's storage budget (the
+    /// port's Storage:Timeout bounds it), and a failure is the caller's to handle.
+    /// </summary>
+    internal async Task StoreAsync(string ip, IReadOnlyList<(string Zone, ZoneLookup Lookup)> answers, CancellationToken cancellationToken)
+    {
+        var actions = Prepare(ip, answers);
+        if (actions.Count > 0)
+        {
+            await tables.SubmitBatchAsync(_options.TableName, actions, cancellationToken);
+        }
+    }
+
+    // Remembers the answers in memory and returns the batch that stores them.
+    private List<TableBatchAction> Prepare(string ip, IReadOnlyList<(string Zone, ZoneLookup Lookup)> answers)
+    {
         var now = timeProvider.GetUtcNow();
         var actions = new List<TableBatchAction>(answers.Count);
         var shard = ReputationCacheKeys.ShardOf(ip);
@@ -112,25 +150,7 @@ public sealed partial class ZoneAnswerCache(
             }));
         }
 
-        if (actions.Count == 0)
-        {
-            return true;
-        }
-
-        using var budget = StorageBudget(cancellationToken);
-        try
-        {
-            return await tables.SubmitBatchAsync(_options.TableName, actions, budget.Token);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (StorageFailures.IsUnavailable(ex, cancellationToken) || ex is Azure.RequestFailedException))
-        {
-            if (_writeWarnings.ShouldLog(out var suppressed))
-            {
-                Log.CacheWriteFailed(logger, suppressed, ex);
-            }
-
-            return false;
-        }
+        return actions;
     }
 
     internal TimeSpan Clamp(TimeSpan ttl) =>
