@@ -60,53 +60,75 @@ async Task RefreshAsync()
     var zones = zoneNames.Take(4).Select(z => (z, (string?)null)).ToArray();
     using var host = Host(zones, new() { ["ReputationCache:RefreshBatch"] = "1000" });
     var tables = (CountingTables)host.Services.GetRequiredService<ITableStorage>();
-    var refresh = host.Services.GetRequiredService<ReputationCacheRefresh>();
     var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ReputationCacheOptions>>().Value;
+
+    Task SeedAsync(List<TableRow> seed) =>
+        Parallel.ForEachAsync(seed.GroupBy(r => r.PartitionKey).SelectMany(p => p.Chunk(100)), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (batch, token) =>
+            await tables.SubmitBatchAsync(options.TableName, batch.Select(r => new TableBatchAction(TableBatchKind.Upsert, r)).ToList(), token));
+    var refresh = host.Services.GetRequiredService<ReputationCacheRefresh>();
     var now = TimeProvider.System.GetUtcNow();
 
     // 100k answers: addresses x 4 zones. 10 % expired a minute ago, 2 % (hot: read, with read marks) expiring within
-    // RefreshAhead, the rest expiring over the next hour.
+    // RefreshAhead, the rest expiring over the next hour. The hot ones are written last, their expiry counted from
+    // the end of the seeding, so that a slow seeding does not let them expire before the run.
     var addresses = entries / 4;
     var clock = Stopwatch.StartNew();
     var rows = new List<TableRow>(entries);
-    var marks = new List<TableRow>();
+    var hot = new List<string>();
     for (var a = 0; a < addresses; a++)
     {
         var ip = Invariant($"10.{a / 65536 % 256}.{a / 256 % 256}.{a % 256}");
-        var expires = a % 10 == 0 ? now.AddMinutes(-1)
-            : a % 50 == 1 ? now.AddSeconds(30 + (a % 90))
-            : now.AddMinutes(3 + (a % 57));
+        if (a % 50 == 1)
+        {
+            hot.Add(ip);
+            continue;
+        }
+
+        var expires = a % 10 == 0 ? now.AddMinutes(-1) : now.AddMinutes(3 + (a % 57));
+        rows.AddRange(zones.Select(z => Answer(ip, z.Item1, expires)));
+    }
+
+    await SeedAsync(rows);
+    now = TimeProvider.System.GetUtcNow();
+    var hotRows = new List<TableRow>();
+    var marks = new List<TableRow>();
+    foreach (var (ip, i) in hot.Select((ip, i) => (ip, i)))
+    {
+        var expires = now.AddSeconds(60 + (i % 60));
         foreach (var (zone, _) in zones)
         {
-            rows.Add(new TableRow(ReputationCacheKeys.ShardOf(ip), ReputationCacheKeys.RowKey(ip, zone))
-            {
-                ["Status"] = "ok", ["Codes"] = "[\"127.0.0.2\"]", ["Meanings"] = "[]", ["Reasons"] = "[]", ["ExpiresAt"] = expires,
-            });
-            if (a % 50 == 1)
-            {
-                marks.Add(new TableRow(ReputationCacheKeys.MarkPartition(expires), ReputationCacheKeys.RowKey(ip, zone)) { ["ExpiresAt"] = expires, ["ReadAt"] = now });
-            }
+            hotRows.Add(Answer(ip, zone, expires));
+            marks.Add(new TableRow(ReputationCacheKeys.MarkPartition(expires), ReputationCacheKeys.RowKey(ip, zone)) { ["ExpiresAt"] = expires, ["ReadAt"] = now });
         }
     }
 
-    var batches = rows.Concat(marks).GroupBy(r => r.PartitionKey).SelectMany(p => p.Chunk(100)).ToList();
-    await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (batch, token) =>
-        await tables.SubmitBatchAsync(options.TableName, batch.Select(r => new TableBatchAction(TableBatchKind.Upsert, r)).ToList(), token));
+    await SeedAsync(hotRows.Concat(marks).ToList());
     tables.Take();
-    Console.WriteLine(Invariant($"seeded {rows.Count} answers ({rows.Count / 10} expired, {marks.Count} read and expiring within {options.RefreshAhead}) and {marks.Count} read marks in {clock.Elapsed.TotalSeconds:0.0} s"));
+    Console.WriteLine(Invariant($"seeded {rows.Count + hotRows.Count} answers ({entries / 10} expired, {hotRows.Count} read and expiring in 60 to 120 s) and {marks.Count} read marks in {clock.Elapsed.TotalSeconds:0.0} s"));
+
+    // What one of the purge's partition queries costs on this Azurite with the table this full.
+    var probe = Stopwatch.StartNew();
+    var sample = await tables.QueryAsync(options.TableName, new TableQuery(ReputationCacheKeys.Shard(0)) { Filter = TableFilter.LessThan("ExpiresAt", now) }, CancellationToken.None);
+    Console.WriteLine(Invariant($"one shard's expired-rows query: {probe.Elapsed.TotalMilliseconds:0} ms for {sample.Count} rows"));
+    tables.Take();
 
     for (var run = 1; run <= 20; run++)
     {
-        var dns = Stopwatch.StartNew();
+        var elapsed = Stopwatch.StartNew();
         var summary = await refresh.RunAsync(CancellationToken.None);
         var (reads, writes) = tables.Take();
-        Console.WriteLine(Invariant($"| run {run} | {dns.Elapsed.TotalMilliseconds:0} ms | {summary.Refreshed} refreshed | {summary.AnswersDeleted} expired answers deleted | {summary.MarksDeleted} old marks deleted | {reads} reads, {writes} writes |"));
+        Console.WriteLine(Invariant($"| run {run} | {elapsed.Elapsed.TotalMilliseconds:0} ms | {summary.Refreshed} refreshed in {summary.Refreshing.TotalMilliseconds:0} ms | {summary.AnswersDeleted} expired answers deleted in {summary.Purging.TotalMilliseconds:0} ms | {summary.MarksDeleted} old marks deleted in {summary.Cleaning.TotalMilliseconds:0} ms | {reads} reads, {writes} writes |"));
         if (summary is { Refreshed: 0, AnswersDeleted: 0, MarksDeleted: 0 })
         {
             break;
         }
     }
 }
+
+static TableRow Answer(string ip, string zone, DateTimeOffset expires) => new(ReputationCacheKeys.ShardOf(ip), ReputationCacheKeys.RowKey(ip, zone))
+{
+    ["Status"] = "ok", ["Codes"] = "[]", ["Meanings"] = "[]", ["Reasons"] = "[]", ["ExpiresAt"] = expires,
+};
 
 IHost Host((string Zone, string? Server)[] zones, Dictionary<string, string?>? extra = null)
 {

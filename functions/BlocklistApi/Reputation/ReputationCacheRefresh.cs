@@ -42,18 +42,21 @@ public sealed partial class ReputationCacheRefresh(
     {
         if (!_options.Enabled)
         {
-            return new RefreshSummary(0, 0, 0);
+            return new RefreshSummary(0, 0, 0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
         }
 
+        var started = timeProvider.GetTimestamp();
         // This instance's reads count in this run (the others flush on their own).
         await reads.FlushAsync(cancellationToken);
         var now = timeProvider.GetUtcNow();
         var meta = await tables.GetAsync(_options.TableName, ReputationCacheKeys.MetaPartition, ReputationCacheKeys.RefreshRow, cancellationToken);
         var refreshed = await RefreshAheadAsync(now, cancellationToken);
+        var refreshing = timeProvider.GetElapsedTime(started);
 
         var deleteBudget = _options.RefreshBatch * 10;
         var marksFrom = meta?.GetDateTimeOffset("MarksFrom") ?? ReputationCacheKeys.Minute(now - _options.MaximumTtl - _options.RefreshAhead);
         var (marksDeleted, nextMarksFrom) = await DeleteOldMarksAsync(marksFrom, now, deleteBudget, cancellationToken);
+        var cleaning = timeProvider.GetElapsedTime(started) - refreshing;
         var purgeFrom = meta?.GetInt32("PurgeShard") ?? 0;
         var (answersDeleted, nextPurgeFrom) = await PurgeAsync(purgeFrom, now, deleteBudget - marksDeleted, cancellationToken);
 
@@ -63,8 +66,8 @@ public sealed partial class ReputationCacheRefresh(
             ["PurgeShard"] = nextPurgeFrom,
             ["LastRunAt"] = now,
         }, cancellationToken);
-        var summary = new RefreshSummary(refreshed, answersDeleted, marksDeleted);
-        Log.Ran(logger, summary.Refreshed, summary.AnswersDeleted, summary.MarksDeleted);
+        var summary = new RefreshSummary(refreshed, answersDeleted, marksDeleted, refreshing, cleaning, timeProvider.GetElapsedTime(started) - refreshing - cleaning);
+        Log.Ran(logger, summary.Refreshed, summary.AnswersDeleted, summary.MarksDeleted, summary.Refreshing.TotalMilliseconds, summary.Purging.TotalMilliseconds);
         return summary;
     }
 
@@ -226,10 +229,10 @@ public sealed partial class ReputationCacheRefresh(
 
     private static partial class Log
     {
-        [LoggerMessage(1402, LogLevel.Information, "Reputation cache refresh: {Refreshed} answers asked again before they expired, {AnswersDeleted} expired answers and {MarksDeleted} old read marks deleted")]
-        public static partial void Ran(ILogger logger, int refreshed, int answersDeleted, int marksDeleted);
+        [LoggerMessage(1402, LogLevel.Information, "Reputation cache refresh: {Refreshed} answers asked again before they expired ({RefreshMs} ms), {AnswersDeleted} expired answers ({PurgeMs} ms) and {MarksDeleted} old read marks deleted")]
+        public static partial void Ran(ILogger logger, int refreshed, int answersDeleted, int marksDeleted, double refreshMs, double purgeMs);
     }
 }
 
-/// <summary>What one refresh run did.</summary>
-public sealed record RefreshSummary(int Refreshed, int AnswersDeleted, int MarksDeleted);
+/// <summary>What one refresh run did, and how long each step took.</summary>
+public sealed record RefreshSummary(int Refreshed, int AnswersDeleted, int MarksDeleted, TimeSpan Refreshing, TimeSpan Cleaning, TimeSpan Purging);
