@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using BlocklistApi.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -35,9 +36,9 @@ public sealed partial class ZoneStates(
     }
 
     /// <summary>True when the zone is disabled: reputation calls neither ask nor count it.</summary>
-    public bool IsDisabled(string zone, out ZoneHealthRecord record)
+    public bool IsDisabled(string zone, [NotNullWhen(true)] out ZoneHealthRecord? record)
     {
-        record = Get(zone)!;
+        record = Get(zone);
         return record is { State: ZoneState.Disabled };
     }
 
