@@ -24,7 +24,6 @@ internal sealed record ZoneAnswer(byte Rcode, IReadOnlyList<DnsRecord> Answers, 
 internal sealed class DnsZoneAnswers
 {
     private const uint Refresh = 3600, Retry = 600, Expire = 604_800;
-    private const int MaxTxtLength = 255;
     private static readonly IPAddress s_testListed = new([127, 0, 0, 2]);
     private static readonly byte[] s_listedA = [127, 0, 0, 2];
 
@@ -126,43 +125,10 @@ internal sealed class DnsZoneAnswers
 
         if (type is DnsCodes.TypeTxt or DnsCodes.TypeAny)
         {
-            records.Add(new DnsRecord(question.WireName, DnsCodes.TypeTxt, _ttl, TxtData(Reason(listed, address, zone.List))));
+            records.Add(new DnsRecord(question.WireName, DnsCodes.TypeTxt, _ttl, TxtData(ListingText.Compose(listed, zone.List, _pageUrl, address.ToString()))));
         }
 
         return records.Count > 0 ? new ZoneAnswer(DnsCodes.NoError, records, []) : NoData(zone);
-    }
-
-    /// <summary>
-    /// The TXT text: the entry's reason and, for the block list, where to read more (the public page with ?ip=), in
-    /// printable ASCII (it ends up in SMTP replies) and one character-string of at most 255 octets.
-    /// </summary>
-    public string Reason(string reason, IPAddress address, HostedListKind list)
-    {
-        var link = list == HostedListKind.Block && _pageUrl is { } url ? $"; see {PageLink(url, address)}" : "";
-        var text = Printable(reason);
-        var room = MaxTxtLength - link.Length;
-        if (room < 0)
-        {
-            return link[2..].Length <= MaxTxtLength ? link[2..] : text[..Math.Min(text.Length, MaxTxtLength)];
-        }
-
-        return (text.Length > room ? text[..room] : text) + link;
-    }
-
-    /// <summary>The public page's link for an address: "https://example.net/?ip=192.0.2.1".</summary>
-    public static string PageLink(string pageUrl, IPAddress address) =>
-        $"{pageUrl}{(pageUrl.Contains('?', StringComparison.Ordinal) ? '&' : '?')}ip={address}";
-
-    /// <summary>Printable ASCII only: control characters and non-ASCII become '?'.</summary>
-    public static string Printable(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        foreach (var c in text)
-        {
-            builder.Append(c is >= ' ' and <= '~' ? c : c is '\r' or '\n' or '\t' ? ' ' : '?');
-        }
-
-        return builder.ToString();
     }
 
     /// <summary>Reversed octets (4 decimal labels) or nibbles (32 hex labels) back to the address; IPv4-mapped IPv6 becomes IPv4.</summary>

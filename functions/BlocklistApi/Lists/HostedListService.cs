@@ -1,6 +1,7 @@
 using System.Net;
 using BlocklistApi.Http;
 using BlocklistApi.Net;
+using BlocklistApi.PublicPage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,6 +11,7 @@ namespace BlocklistApi.Lists;
 public sealed partial class HostedListService(
     HostedListStore store,
     IOptions<HostedListOptions> options,
+    IOptions<PublicPageOptions> page,
     TimeProvider timeProvider,
     ILogger<HostedListService> logger)
 {
@@ -52,6 +54,13 @@ public sealed partial class HostedListService(
         Invalidate();
         Log.EntryWritten(logger, list, entry.Range);
         return new HostedListWrite(entry, existing is null);
+    }
+
+    /// <summary>The list as an rbldnsd data file (<see cref="RbldnsdExport"/>), read fresh from storage.</summary>
+    public async Task<string> ExportRbldnsdAsync(HostedListKind list, CancellationToken cancellationToken)
+    {
+        var entries = await store.ListAsync(list: null, cancellationToken);
+        return RbldnsdExport.Format(list, entries, timeProvider.GetUtcNow(), page.Value.Url);
     }
 
     public async Task<bool> DeleteAsync(HostedListKind list, IpNetwork range, CancellationToken cancellationToken)
