@@ -56,12 +56,12 @@ public sealed class PolicyOptionsValidator : IValidateOptions<PolicyOptions>
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    /// <summary>"127.0.0.1:10040", "[::1]:10040", "localhost:10040" (loopback), or "0.0.0.0:10040".</summary>
+    /// <summary>"127.0.0.1:10040", "[::1]:10040", "localhost:10040" (loopback), or "0.0.0.0:10040"; port 0 picks a free port.</summary>
     public static bool TryParseEndpoint(string text, out IPEndPoint endpoint)
     {
         endpoint = new IPEndPoint(IPAddress.Loopback, 0);
         var colon = text.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
         {
             return false;
         }

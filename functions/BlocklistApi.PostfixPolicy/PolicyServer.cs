@@ -22,6 +22,7 @@ public sealed partial class PolicyServer(PolicyService policy, IOptions<PolicyOp
     private const int MaxBuffer = PolicyProtocol.MaxLineLength * 4;
     private readonly PolicyOptions _options = options.Value;
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private readonly List<Socket> _listeners = [];
     private readonly List<Task> _acceptLoops = [];
     private readonly ConcurrentDictionary<int, Task> _connections = new();
@@ -69,6 +70,11 @@ public sealed partial class PolicyServer(PolicyService policy, IOptions<PolicyOp
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         foreach (var listener in _listeners)
         {
@@ -91,6 +97,12 @@ public sealed partial class PolicyServer(PolicyService policy, IOptions<PolicyOp
 
     public async ValueTask DisposeAsync()
     {
+        // Registered as a singleton and as a hosted service: the container may dispose it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await StopAsync(CancellationToken.None);
         _stop.Dispose();
     }

@@ -18,6 +18,7 @@ internal sealed partial class DnsZoneListener(DnsZoneService zone, IOptions<DnsZ
     internal static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(10);
     private const int MaxTcpConnections = 256;
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private readonly SemaphoreSlim _tcpSlots = new(MaxTcpConnections);
     private readonly List<Task> _loops = [];
     private Socket? _udp;
@@ -65,6 +66,11 @@ internal sealed partial class DnsZoneListener(DnsZoneService zone, IOptions<DnsZ
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         _udp?.Dispose();
         _tcp?.Dispose();
@@ -79,6 +85,12 @@ internal sealed partial class DnsZoneListener(DnsZoneService zone, IOptions<DnsZ
 
     public async ValueTask DisposeAsync()
     {
+        // Registered as a singleton and as a hosted service: the container may dispose it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await StopAsync(CancellationToken.None);
         _stop.Dispose();
         _tcpSlots.Dispose();

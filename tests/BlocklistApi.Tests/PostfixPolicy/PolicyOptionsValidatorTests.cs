@@ -55,7 +55,7 @@ public sealed class PolicyOptionsValidatorTests
     [InlineData("0.0.0.0:10040", true)]
     [InlineData("127.1:10040", false)]
     [InlineData("::1:10040", false)]
-    [InlineData("127.0.0.1:0", false)]
+    [InlineData("127.0.0.1:65536", false)]
     [InlineData("127.0.0.1", false)]
     public void TryParseEndpoint_Forms(string text, bool valid)
     {
