@@ -62,13 +62,13 @@ public sealed partial class DnsZoneService
         HostedListEntry? match = null;
         if (target.Address is { } address && !DnsZoneAnswers.IsTestPoint(address))
         {
-            using var deadline = new CancellationTokenSource(_timeout, _timeProvider);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
             try
             {
-                match = await _lists.MatchAsync(address, linked.Token);
+                // Usually answered from the lists in memory, and then WaitAsync sets no timer. A storage read that
+                // overruns goes on in the background, bounded by Storage:Timeout, while this query gets SERVFAIL.
+                match = await _lists.MatchAsync(address, cancellationToken).WaitAsync(_timeout, _timeProvider, cancellationToken);
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is OperationCanceledException || Problems.IsUnavailableDependency(ex)))
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is OperationCanceledException or TimeoutException || Problems.IsUnavailableDependency(ex)))
             {
                 LogFailure(ex);
                 return DnsWire.WriteResponse(query, DnsCodes.ServFail, false, [], [], udp);

@@ -82,7 +82,7 @@ public sealed partial class HostedListService(
     public async Task<HostedListEntry?> MatchAsync(IPAddress address, CancellationToken cancellationToken)
     {
         var snapshot = await CurrentAsync(cancellationToken);
-        return Match(snapshot.Entries, address, timeProvider.GetUtcNow());
+        return snapshot.Index.Match(address, timeProvider.GetUtcNow());
     }
 
     /// <summary>Pure matching over entries sorted most specific first.</summary>
@@ -159,7 +159,10 @@ public sealed partial class HostedListService(
         _snapshot = null;
     }
 
-    private sealed record Snapshot(string? Version, int Generation, DateTimeOffset CheckedAt, IReadOnlyList<(IpNetwork Range, HostedListEntry Entry)> Entries);
+    private sealed record Snapshot(string? Version, int Generation, DateTimeOffset CheckedAt, IReadOnlyList<(IpNetwork Range, HostedListEntry Entry)> Entries)
+    {
+        public HostedListIndex Index { get; } = new(Entries);
+    }
 
     private static partial class Log
     {

@@ -223,6 +223,28 @@ public sealed class DnsZoneListenerTests : IAsyncLifetime
         Assert.Equal(1, response[3] & 0xF);
     }
 
+    [Fact]
+    public async Task Zone_StorageDownBeforeTheListsWereRead_AnswersServFailNotNxDomain()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        await using var azurite = await AzuriteServer.StartAsync();
+        var port = FreePorts.UdpAndTcp();
+        await using var app = new BlocklistApiApp(azurite, new Dictionary<string, string?>
+        {
+            ["DnsZone:Listen"] = $"127.0.0.1:{port}",
+            ["DnsZone:Name"] = Zone,
+            ["DnsZone:Timeout"] = "00:00:01",
+        });
+        _ = app.Services;
+        await azurite.StopAsync();
+
+        var response = await Client(new IPEndPoint(IPAddress.Loopback, port)).QueryAsync("10.2.0.192." + Zone, QueryType.A, cancellationToken: cts.Token);
+        var testPoint = await Client(new IPEndPoint(IPAddress.Loopback, port)).QueryAsync("2.0.0.127." + Zone, QueryType.A, cancellationToken: cts.Token);
+
+        Assert.Equal(DnsHeaderResponseCode.ServerFailure, response.Header.ResponseCode);
+        Assert.Equal("127.0.0.2", Assert.Single(testPoint.Answers.ARecords()).Address.ToString());
+    }
+
     [SkippableFact]
     public async Task Export_LoadedIntoRbldnsd_AnswersLikeOurZone()
     {
