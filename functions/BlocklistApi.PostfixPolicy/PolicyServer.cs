@@ -174,14 +174,19 @@ public sealed partial class PolicyServer(PolicyService policy, IOptions<PolicyOp
                 continue;
             }
 
+            // The connection starts only once it is registered, so its own removal cannot come first.
             var id = Interlocked.Increment(ref _connectionIds);
-            _connections[id] = ServeAsync(client, id, stopping);
+            var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _connections[id] = ServeAsync(client, id, registered.Task, stopping);
+            registered.SetResult();
         }
     }
 
-    private async Task ServeAsync(Socket client, int id, CancellationToken stopping)
+    private async Task ServeAsync(Socket client, int id, Task registered, CancellationToken stopping)
     {
-        await Task.Yield();
+#pragma warning disable VSTHRD003 // A gate completed by the accept loop right after registration; no context to deadlock on.
+        await registered;
+#pragma warning restore VSTHRD003
         try
         {
             if (client.ProtocolType == ProtocolType.Tcp)

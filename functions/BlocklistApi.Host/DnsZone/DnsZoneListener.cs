@@ -92,8 +92,8 @@ internal sealed partial class DnsZoneListener(DnsZoneService zone, IOptions<DnsZ
         }
 
         await StopAsync(CancellationToken.None);
+        // _tcpSlots is left to the collector: connections still ending may release a slot after this.
         _stop.Dispose();
-        _tcpSlots.Dispose();
     }
 
     private async Task UdpLoopAsync(Socket socket, CancellationToken stopping)
