@@ -1,3 +1,5 @@
+using BlocklistApi.DnsZone;
+using BlocklistApi.Host.DnsZone;
 using BlocklistApi.Hosting;
 using BlocklistApi.Http;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -17,6 +19,10 @@ public static class SelfHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddBlocklistApi();
         builder.AddFunctionHost(typeof(BlocklistApiHostingExtensions).Assembly);
+        // Our lists as DNSBL/DNSWL zones (DnsZone:Listen), off unless configured.
+        builder.AddDnsZone();
+        builder.Services.AddSingleton<DnsZoneListener>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsZoneListener>());
         return builder;
     }
 

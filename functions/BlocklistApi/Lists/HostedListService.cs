@@ -1,7 +1,8 @@
 using System.Net;
-using BlocklistApi.Storage;
 using BlocklistApi.Hosting;
 using BlocklistApi.Net;
+using BlocklistApi.PublicPage;
+using BlocklistApi.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,6 +12,7 @@ namespace BlocklistApi.Lists;
 public sealed partial class HostedListService(
     HostedListStore store,
     IOptions<HostedListOptions> options,
+    IOptions<PublicPageOptions> page,
     TimeProvider timeProvider,
     ILogger<HostedListService> logger)
 {
@@ -59,6 +61,13 @@ public sealed partial class HostedListService(
         return new HostedListWrite(entry, existing is null);
     }
 
+    /// <summary>The list as an rbldnsd data file (<see cref="RbldnsdExport"/>), read fresh from storage.</summary>
+    public async Task<string> ExportRbldnsdAsync(HostedListKind list, CancellationToken cancellationToken)
+    {
+        var entries = await store.ListAsync(list: null, cancellationToken);
+        return RbldnsdExport.Format(list, entries, timeProvider.GetUtcNow(), page.Value.Url);
+    }
+
     public async Task<bool> DeleteAsync(HostedListKind list, IpNetwork range, CancellationToken cancellationToken)
     {
         var deleted = await store.DeleteAsync(list, range, cancellationToken);
@@ -83,7 +92,7 @@ public sealed partial class HostedListService(
     public async Task<HostedListMatch> MatchAsync(IPAddress address, CancellationToken cancellationToken)
     {
         var (snapshot, degraded) = await CurrentAsync(cancellationToken);
-        return new HostedListMatch(Match(snapshot.Entries, address, timeProvider.GetUtcNow()), degraded);
+        return new HostedListMatch(snapshot.Index.Match(address, timeProvider.GetUtcNow()), degraded);
     }
 
     /// <summary>Pure matching over entries sorted most specific first.</summary>
@@ -168,6 +177,8 @@ public sealed partial class HostedListService(
     private sealed record Snapshot(string? Version, int Generation, DateTimeOffset CheckedAt, IReadOnlyList<(IpNetwork Range, HostedListEntry Entry)> Entries)
     {
         public static Snapshot Empty { get; } = new(null, -1, DateTimeOffset.MinValue, []);
+
+        public HostedListIndex Index { get; } = new(Entries);
     }
 
     private static partial class Log
