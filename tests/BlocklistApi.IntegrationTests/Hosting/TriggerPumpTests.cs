@@ -74,7 +74,13 @@ public sealed class TriggerPumpTests : IAsyncLifetime
 
     public async Task InitializeAsync() => _azurite = await AzuriteServer.Shared;
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
 
     // Queue polling waits on the app's TimeProvider too, so only the timer test runs on fake time.
     private async Task StartAsync(TimeProvider? timeProvider = null, Dictionary<string, string?>? settings = null)
