@@ -19,10 +19,10 @@ public sealed class StorageFaultTests : IAsyncLifetime
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
-    // Each call must come back within its storage budget plus DNS; this bound only tells an answer from a wait on
-    // storage (which would be Storage:Timeout 4 s, times three tries without the overall deadline), with room for a
-    // loaded machine.
-    private static readonly TimeSpan s_answerBound = TimeSpan.FromSeconds(3.5);
+    // Each call must come back within its storage budget (1.5 s at most here) plus DNS; this bound only tells an answer
+    // from a wait on storage (Storage:Timeout is 10 s here, and would be 30 s with three tries and no overall
+    // deadline), with room for a loaded machine.
+    private static readonly TimeSpan s_answerBound = TimeSpan.FromSeconds(6);
 
     private readonly LoopbackDnsServer _dns = LoopbackDnsServer.Start();
     private AzuriteServer _azurite = null!;
@@ -40,11 +40,12 @@ public sealed class StorageFaultTests : IAsyncLifetime
         {
             ["Dnsbl:Zones:0:Zone"] = "bl.test",
             ["Dnsbl:Zones:0:Servers:0"] = _dns.Server,
-            ["Storage:Timeout"] = "00:00:04",
+            ["Storage:Timeout"] = "00:00:10",
             ["Storage:MaxRetries"] = "2",
-            ["Greylist:StorageTimeout"] = "00:00:00.500",
+            // Budgets short enough for a quick test, long enough that a loaded machine's Azurite answers within them.
+            ["Greylist:StorageTimeout"] = "00:00:01.500",
             ["Greylist:StatsFlushInterval"] = "00:00:01",
-            ["ReputationCache:StorageTimeout"] = "00:00:00.300",
+            ["ReputationCache:StorageTimeout"] = "00:00:01",
             ["ReputationCache:MemoryTtl"] = "00:00:00",
             ["Lists:RefreshInterval"] = "00:00:00",
         });
@@ -75,7 +76,8 @@ public sealed class StorageFaultTests : IAsyncLifetime
         Assert.Equal("degraded", health.GetProperty("dependencies").GetProperty("storage").GetProperty("status").GetString());
         Assert.Equal(503, admin.Status);
         Assert.Equal("30", admin.RetryAfter);
-        Assert.True(admin.Elapsed < TimeSpan.FromSeconds(10), $"admin 503 took {admin.Elapsed}");
+        // Within Storage:Timeout (10 s), with room for a loaded machine; without the overall deadline it would be 30 s.
+        Assert.True(admin.Elapsed < TimeSpan.FromSeconds(20), $"admin 503 took {admin.Elapsed}");
         Assert.True(recovery < TimeSpan.FromSeconds(20), $"recovered after {recovery}");
         Assert.Equal("healthy", (await HealthAsync()).GetProperty("status").GetString());
         AssertHostRunning();
@@ -107,7 +109,7 @@ public sealed class StorageFaultTests : IAsyncLifetime
 
         // The stats flusher runs every second: with storage frozen for longer than Storage:Timeout it fails at least once.
         _azurite.Freeze();
-        await Task.Delay(TimeSpan.FromSeconds(6));
+        await Task.Delay(TimeSpan.FromSeconds(12));
         var duringFreeze = await _client.CheckGreylistAsync(Check(NewRecipient()), Bounded());
         _azurite.Thaw();
 
@@ -116,9 +118,9 @@ public sealed class StorageFaultTests : IAsyncLifetime
         var stats = await WaitForAsync(async () =>
         {
             var current = await _admin.GetGreylistStatsAsync(Bounded());
-            return current.Checks.New >= 1 && current.DegradedAnswers >= 1 ? current : null;
+            return current.DegradedAnswers >= 1 ? current : null;
         });
-        Assert.Equal(1, stats.DegradedAnswers);
+        Assert.True(stats.Checks.New + stats.Checks.Trusted >= 2, $"{stats.Checks.New} new and {stats.Checks.Trusted} trusted checks counted");
     }
 
     [Fact]
@@ -138,13 +140,15 @@ public sealed class StorageFaultTests : IAsyncLifetime
         AssertHostRunning();
     }
 
+    // Normal answers before the fault, and this instance has read the hosted lists (a cold, loaded Azurite may miss the
+    // first budgets: then ask again).
     private async Task WarmUpAsync()
     {
         await _admin.PutHostedListRangeEntryAsync(new HostedListEntryRequest { Reason = "Spam run" }, HostedListKind.Block, "198.51.100.0", 24, Bounded());
-        var reputation = await _client.GetReputationAsync("198.51.100.7", Bounded());
-        var greylist = await _client.CheckGreylistAsync(Check(NewRecipient()), Bounded());
-        Assert.Equal((Verdict.Listed, false), (reputation.Verdict, reputation.Degraded));
-        Assert.Equal((GreylistReason.New, false), (greylist.Reason, greylist.Degraded));
+        var reputation = await WaitForAsync(async () => await _client.GetReputationAsync("198.51.100.7", Bounded()) is { Degraded: false } report ? report : null);
+        var greylist = await WaitForAsync(async () => await _client.CheckGreylistAsync(Check(NewRecipient()), Bounded()) is { Degraded: false } verdict ? verdict : null);
+        Assert.Equal(Verdict.Listed, reputation.Verdict);
+        Assert.Equal(GreylistReason.New, greylist.Reason);
     }
 
     // Two clients (a greylist check and a reputation call at a time each) for the given time; every answer recorded.
