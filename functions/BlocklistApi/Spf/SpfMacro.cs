@@ -83,7 +83,7 @@ internal sealed class SpfMacroString
                 // macro-literal = %x21-24 / %x26-7E; explanations also allow SP (explain-string).
                 if (!(c is >= '!' and <= '~' || (c == ' ' && syntax == SpfMacroSyntax.Explanation)))
                 {
-                    error = c > '~'
+                    error = c > '\x7f'
                         ? $"'{Printable(text)}' contains a non-ASCII character; SPF records are 7-bit ASCII (RFC 7208 section 3.1)."
                         : $"'{Printable(text)}' contains a character that is not allowed there (code {(int)c}).";
                     return false;
@@ -298,14 +298,16 @@ internal sealed class SpfMacroString
         var rightParts = 0;
         if (i > digitsStart)
         {
-            // Large counts just mean "all parts"; cap before parsing so "%{d99999999999}" cannot overflow.
-            var digits = body[digitsStart..i];
-            rightParts = digits.Length > 3 ? 999 : int.Parse(digits, CultureInfo.InvariantCulture);
-            if (rightParts == 0)
+            // Leading zeros do not count ("%{d0002}" keeps two parts). Large counts just mean "all parts"; cap before
+            // parsing so "%{d99999999999}" cannot overflow.
+            var digits = body.AsSpan(digitsStart, i - digitsStart).TrimStart('0');
+            if (digits.IsEmpty)
             {
                 error = "a macro's part count must be nonzero (RFC 7208 section 7.3).";
                 return false;
             }
+
+            rightParts = digits.Length > 3 ? 999 : int.Parse(digits, CultureInfo.InvariantCulture);
         }
 
         var reverse = false;
