@@ -95,6 +95,8 @@ public sealed class ZoneCodeCatalogTests
     [InlineData("bl.spamcop.net", "127.0.0.3")]
     [InlineData("b.barracudacentral.org", "127.0.0.3")]
     [InlineData("bl.example", "127.0.0.2")]
+    [InlineData("bl.example", "127.0.255.2")]
+    [InlineData("bl.example", "127.255.0.2")]
     public void Classify_ListingCodeWithoutAKnownMeaning_IsAListingWithoutMeaning(string zone, string code)
     {
         Assert.Equal(ZoneCode.Listing(null), ZoneCodeCatalog.Classify(zone, IpAddressParser.ParseOrNull(code)!));
