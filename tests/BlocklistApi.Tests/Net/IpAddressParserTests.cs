@@ -19,17 +19,8 @@ public sealed class IpAddressParserTests
     [InlineData("::2:3:4:5:6:7:8", "0:2:3:4:5:6:7:8")]
     [InlineData("::ffff:192.0.2.1", "192.0.2.1")]
     [InlineData("::FFFF:C000:0201", "192.0.2.1")]
-    [InlineData("64:ff9b::192.0.2.33", "64:ff9b::c000:221")]
-    public void TryParse_StandardForm_ReturnsCanonicalAddress(string text, string expected)
-    {
-        Assert.True(IpAddressParser.TryParse(text, out var address, out var error), error);
-        Assert.Equal(expected, address.ToString());
-        Assert.Equal("", error);
-    }
-
     // RFC 4291 section 2.2, form 3: x:x:x:x:x:x:d.d.d.d, the six high-order groups in hex and the low-order 32 bits in
     // dotted decimal, in full or compressed with "::". IPv4-mapped addresses become IPv4.
-    [Theory]
     [InlineData("0:0:0:0:0:0:13.1.68.3", "::13.1.68.3")]
     [InlineData("0:0:0:0:0:FFFF:129.144.52.38", "129.144.52.38")]
     [InlineData("::13.1.68.3", "::13.1.68.3")]
@@ -42,7 +33,7 @@ public sealed class IpAddressParserTests
     [InlineData("::1.2.3.4", "::1.2.3.4")]
     [InlineData("64:ff9b::192.0.2.33", "64:ff9b::c000:221")]
     [InlineData("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")]
-    public void TryParse_Ipv6MixedForm_ReturnsTheAddress(string text, string expected)
+    public void TryParse_StandardForm_ReturnsCanonicalAddress(string text, string expected)
     {
         Assert.True(IpAddressParser.TryParse(text, out var address, out var error), error);
         Assert.Equal(expected, address.ToString());
