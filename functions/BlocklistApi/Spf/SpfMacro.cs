@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -224,7 +225,7 @@ internal sealed class SpfMacroString
             'c' => context.Ip.ToString(),
             'r' => context.Receiver,
             't' => context.Now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-            _ => throw new InvalidOperationException($"Macro letter '{macro.Letter}' passed the parser."),
+            _ => throw new UnreachableException(), // TryParseMacro admits only the letters above.
         };
 
         value = Transform(value, macro.Delimiters, macro.Reverse, macro.RightParts);

@@ -317,6 +317,50 @@ public sealed class SpfMacroTests
         Assert.Equal(valid, SpfMacroString.IsTopLabel(label));
     }
 
+    [Theory]
+    [InlineData("!#$&'*.example.com")]
+    [InlineData("~user.example.com")]
+    [InlineData("a\"b.example.com")]
+    public void DomainSpec_LiteralsFromBangToTilde_AreAccepted(string text)
+    {
+        Assert.True(SpfMacroString.TryParse(text, SpfMacroSyntax.DomainSpec, out var parsed, out var error), error);
+
+        Assert.Equal(text, parsed.Expand(s_ipv4));
+    }
+
+    [Fact]
+    public void DomainSpec_RefusedText_IsQuotedWithTildeKeptAndControlsAsQuestionMarks()
+    {
+        Assert.False(SpfMacroString.TryParse("~a\tb.com", SpfMacroSyntax.DomainSpec, out _, out var error));
+
+        Assert.Equal("'~a?b.com' contains a character that is not allowed there (code 9).", error);
+    }
+
+    [Fact]
+    public void Parse_MacrosAndLiterals_GiveOnePartEachWithoutEmptyLiterals()
+    {
+        Assert.True(SpfMacroString.TryParse("%{d}%{i}x%{l1r-}", SpfMacroSyntax.DomainSpec, out var parsed, out _));
+
+        Assert.Equal(
+            [
+                new SpfMacroPart(null, 'd', false, 0, false, ""),
+                new SpfMacroPart(null, 'i', false, 0, false, ""),
+                SpfMacroPart.Text("x"),
+                new SpfMacroPart(null, 'l', false, 1, true, "-"),
+            ],
+            parsed.Parts);
+    }
+
+    [Fact]
+    public void MacroExpand_ThreeDigitPartCount_KeepsThatManyParts()
+    {
+        Assert.True(SpfMacroString.TryParse("%{l100-}", SpfMacroSyntax.DomainSpec, out var parsed, out _));
+
+        var expanded = parsed.Expand(s_ipv4 with { LocalPart = string.Join('-', Enumerable.Range(1, 101)) });
+
+        Assert.Equal(string.Join('.', Enumerable.Range(2, 100)), expanded);
+    }
+
     private static SpfMacroContext Context(IPAddress ip) => new(
         "strong-bad@email.example.com",
         "strong-bad",
