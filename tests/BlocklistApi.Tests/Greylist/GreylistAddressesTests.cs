@@ -104,6 +104,7 @@ public sealed class GreylistAddressesTests
     [InlineData("btv1==6e3a4d5c1f2==@example.com", "btv1==#==@example.com")]
     [InlineData("bob@example.com", "bob@example.com")]
     [InlineData("srs0@example.com", "srs0@example.com")]
+    [InlineData("bob0=a=b=c=d@example.com", "bob0=a=b=c=d@example.com")]
     [InlineData("srs0=@example.com", "srs0=@example.com")]
     [InlineData("srs0=hhh=tt=alice@example.com", "srs0=hhh=tt=alice@example.com")]
     [InlineData("SRS0-HHH=TT=orig.example=alice@forwarder.example", "srs0=orig.example=alice@forwarder.example")]
