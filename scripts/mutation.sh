@@ -16,8 +16,9 @@ root=$(pwd)
 FILES=(
   Net/IpAddressParser.cs
   Net/IpNetwork.cs
-  Net/DnsNames.cs
+  Dns/DnsNames.cs
   Net/EndpointParser.cs
+  Net/MailAddresses.cs
   Spf/SpfMacro.cs
   Spf/SpfRecord.cs
   Greylist/GreylistAddresses.cs

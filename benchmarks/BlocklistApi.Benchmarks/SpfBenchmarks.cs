@@ -1,5 +1,6 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
+using BlocklistApi.Dns;
 using BlocklistApi.Net;
 using BlocklistApi.Spf;
 using BlocklistApi.Testing;
@@ -51,7 +52,8 @@ public class SpfBenchmarks
             ThrowDnsErrors = false,
             UseTcpFallback = true,
         });
-        _evaluator = new SpfEvaluator(client, Options.Create(new SpfOptions()), TimeProvider.System, NullLogger<SpfEvaluator>.Instance);
+        var lookups = new DnsLookupService(client, TimeProvider.System, NullLogger<DnsLookupService>.Instance);
+        _evaluator = new SpfEvaluator(lookups, new ReverseDnsService(lookups), Options.Create(new SpfOptions()), TimeProvider.System, NullLogger<SpfEvaluator>.Instance);
     }
 
     [GlobalCleanup]

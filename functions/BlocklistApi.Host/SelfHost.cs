@@ -1,4 +1,8 @@
+using BlocklistApi.DnsZone;
+using BlocklistApi.Host.DnsZone;
 using BlocklistApi.Hosting;
+using BlocklistApi.Http;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using BlocklistApi.Host.Functions;
 
 namespace BlocklistApi.Host;
@@ -15,6 +19,10 @@ public static class SelfHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddBlocklistApi();
         builder.AddFunctionHost(typeof(BlocklistApiHostingExtensions).Assembly);
+        // Our lists as DNSBL/DNSWL zones (DnsZone:Listen), off unless configured.
+        builder.AddDnsZone();
+        builder.Services.AddSingleton<DnsZoneListener>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsZoneListener>());
         return builder;
     }
 
@@ -25,7 +33,7 @@ public static class SelfHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapHealthChecks("/healthz");
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
         app.MapFunctions();
         return app;
     }

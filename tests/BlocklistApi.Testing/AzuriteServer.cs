@@ -85,8 +85,9 @@ public sealed class AzuriteServer : IAsyncDisposable
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        await FreePorts.WaitForTcpAsync(QueuePort, TimeSpan.FromSeconds(30), Output);
-        await FreePorts.WaitForTcpAsync(TablePort, TimeSpan.FromSeconds(30), Output);
+        // Node starts Azurite in about a second; on a loaded machine with several starting at once it can take far longer.
+        await FreePorts.WaitForTcpAsync(QueuePort, TimeSpan.FromSeconds(90), Output);
+        await FreePorts.WaitForTcpAsync(TablePort, TimeSpan.FromSeconds(90), Output);
     }
 
     /// <summary>Kills Azurite: a storage outage.</summary>
@@ -99,11 +100,39 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Freezes Azurite (SIGSTOP): connections are accepted by the kernel but nothing answers, as with a network
+    /// partition or a stalled storage service. <see cref="Thaw"/> lets it go on.
+    /// </summary>
+    public void Freeze() => Signal(SigStop);
+
+    /// <summary>Lets a frozen Azurite go on (SIGCONT).</summary>
+    public void Thaw() => Signal(SigCont);
+
     public async ValueTask DisposeAsync()
     {
+        if (IsRunning)
+        {
+            Thaw();
+        }
+
         await StopAsync();
         _process?.Dispose();
     }
+
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    private void Signal(int signal)
+    {
+        if (_process is not { HasExited: false } process || Kill(process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"Azurite could not be sent signal {signal}: it is not running.");
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private string Output()
     {

@@ -1,6 +1,3 @@
-using Azure;
-using Azure.Storage.Queues;
-using Azure.Storage.Queues.Models;
 using BlocklistApi.Hosting;
 using BlocklistApi.Storage;
 using Microsoft.Extensions.Options;
@@ -14,40 +11,38 @@ namespace BlocklistApi.Host.Functions;
 /// </summary>
 internal sealed partial class QueueTriggerPump(
     FunctionDescriptor function,
-    QueueServiceClient queues,
+    IQueueStorage queues,
     IServiceScopeFactory scopes,
     FunctionInvoker invoker,
     IConfiguration configuration,
     IOptions<QueueTriggerOptions> options,
-    IOptions<StorageOptions> storage,
     TimeProvider timeProvider,
     ILogger<QueueTriggerPump> logger) : BackgroundService
 {
     private readonly QueueTriggerOptions _options = options.Value;
 
-    public string QueueName { get; } = storage.Value.NamePrefix + SettingNames.Resolve(function.Queue!.QueueName, configuration);
+    private static readonly TimeSpan s_idleStart = TimeSpan.FromMilliseconds(100);
+    private readonly LogThrottle _pollWarnings = new(timeProvider, TimeSpan.FromMinutes(1));
 
+    /// <summary>The logical queue name (the storage provider adds Storage:NamePrefix).</summary>
+    public string QueueName { get; } = SettingReferences.Resolve(function.Queue!.QueueName, configuration);
+
+    private string PoisonQueueName => QueueName + "-poison";
+
+    // Nothing that happens here may stop the host or this pump: a failed poll is logged (once a minute while it keeps
+    // failing) and tried again after a pause that doubles up to Queues:MaxPollingInterval.
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var queue = queues.GetQueueClient(QueueName);
-        var poison = queues.GetQueueClient(QueueName + "-poison");
-        var delay = TimeSpan.FromMilliseconds(100);
-        var created = false;
+        var delay = s_idleStart;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (!created)
+                var messages = await queues.ReceiveAsync(QueueName, _options.BatchSize, _options.ProcessingTimeout, stoppingToken);
+                if (messages.Count > 0)
                 {
-                    await queue.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
-                    created = true;
-                }
-
-                QueueMessage[] messages = await queue.ReceiveMessagesAsync(_options.BatchSize, _options.ProcessingTimeout, stoppingToken);
-                if (messages.Length > 0)
-                {
-                    delay = TimeSpan.FromMilliseconds(100);
-                    await Task.WhenAll(messages.Select(m => ProcessAsync(queue, poison, m, stoppingToken)));
+                    delay = s_idleStart;
+                    await Task.WhenAll(messages.Select(m => ProcessAsync(m, stoppingToken)));
                     continue;
                 }
             }
@@ -55,9 +50,12 @@ internal sealed partial class QueueTriggerPump(
             {
                 return;
             }
-            catch (RequestFailedException ex)
+            catch (Exception ex)
             {
-                Log.PollFailed(logger, QueueName, ex);
+                if (_pollWarnings.ShouldLog(out var suppressed))
+                {
+                    Log.PollFailed(logger, QueueName, suppressed, ex);
+                }
             }
 
             try
@@ -69,54 +67,61 @@ internal sealed partial class QueueTriggerPump(
                 return;
             }
 
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxPollingInterval.Ticks));
+            delay = Backoff.Next(delay, s_idleStart, _options.MaxPollingInterval);
         }
     }
 
-    private async Task ProcessAsync(QueueClient queue, QueueClient poison, QueueMessage message, CancellationToken stoppingToken)
+    private async Task ProcessAsync(QueueMessage message, CancellationToken stoppingToken)
     {
-        if (message.DequeueCount > _options.MaxDequeueCount)
+        try
         {
-            // Seen too often already (for example the process died while handling it).
-            await MoveToPoisonAsync(queue, poison, message, stoppingToken);
-            return;
-        }
+            if (message.DequeueCount > _options.MaxDequeueCount)
+            {
+                // Seen too often already (for example the process died while handling it).
+                await MoveToPoisonAsync(message, stoppingToken);
+                return;
+            }
 
+            await InvokeAsync(message, stoppingToken);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            // The message reappears by itself when its processing timeout ends, and is tried again then.
+            Log.ReleaseFailed(logger, message.Id, ex);
+        }
+    }
+
+    private async Task InvokeAsync(QueueMessage message, CancellationToken stoppingToken)
+    {
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             var arguments = function.Method.GetParameters().Select(p => Bind(p, message, stoppingToken)).ToArray();
             await invoker.InvokeAsync(function, scope.ServiceProvider, arguments);
-            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, stoppingToken);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
-            Log.InvocationFailed(logger, function.Name, message.MessageId, message.DequeueCount, ex);
-            try
+            Log.InvocationFailed(logger, function.Name, message.Id, message.DequeueCount, ex);
+            if (message.DequeueCount >= _options.MaxDequeueCount)
             {
-                if (message.DequeueCount >= _options.MaxDequeueCount)
-                {
-                    await MoveToPoisonAsync(queue, poison, message, stoppingToken);
-                }
-                else
-                {
-                    await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: _options.VisibilityTimeout, cancellationToken: stoppingToken);
-                }
+                await MoveToPoisonAsync(message, stoppingToken);
             }
-            catch (RequestFailedException releaseError)
+            else
             {
-                // The message reappears by itself when its processing timeout ends.
-                Log.ReleaseFailed(logger, message.MessageId, releaseError);
+                await queues.ReleaseAsync(QueueName, message, _options.VisibilityTimeout, stoppingToken);
             }
+
+            return;
         }
+
+        await queues.DeleteAsync(QueueName, message, stoppingToken);
     }
 
-    private async Task MoveToPoisonAsync(QueueClient queue, QueueClient poison, QueueMessage message, CancellationToken cancellationToken)
+    private async Task MoveToPoisonAsync(QueueMessage message, CancellationToken cancellationToken)
     {
-        await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
-        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
-        Log.MovedToPoison(logger, message.MessageId, poison.Name, message.DequeueCount);
+        await queues.SendAsync(PoisonQueueName, message.Body, initialDelay: null, cancellationToken);
+        await queues.DeleteAsync(QueueName, message, cancellationToken);
+        Log.MovedToPoison(logger, message.Id, PoisonQueueName, message.DequeueCount);
     }
 
     private object? Bind(System.Reflection.ParameterInfo parameter, QueueMessage message, CancellationToken stoppingToken)
@@ -129,27 +134,26 @@ internal sealed partial class QueueTriggerPump(
 
         if (parameter == function.TriggerParameter)
         {
-            return type == typeof(string) ? message.Body.ToString()
-                : type == typeof(BinaryData) ? message.Body
-                : type == typeof(QueueMessage) ? message
-                : type == typeof(byte[]) ? message.Body.ToArray()
-                : System.Text.Json.JsonSerializer.Deserialize(message.Body.ToMemory().Span, type, System.Text.Json.JsonSerializerOptions.Web);
+            return type == typeof(string) ? message.Body
+                : type == typeof(BinaryData) ? BinaryData.FromString(message.Body)
+                : type == typeof(byte[]) ? System.Text.Encoding.UTF8.GetBytes(message.Body)
+                : System.Text.Json.JsonSerializer.Deserialize(message.Body, type, System.Text.Json.JsonSerializerOptions.Web);
         }
 
         // Binding data the worker offers for queue triggers.
         return parameter.Name switch
         {
-            "id" when type == typeof(string) => message.MessageId,
+            "id" when type == typeof(string) => message.Id,
             "dequeueCount" when type == typeof(long) => message.DequeueCount,
-            "insertionTime" when type == typeof(DateTimeOffset?) => message.InsertedOn,
+            "insertionTime" when type == typeof(DateTimeOffset?) => message.InsertedAt,
             _ => throw new InvalidOperationException($"Function '{function.Name}': parameter '{parameter.Name}' cannot be bound by the self-host."),
         };
     }
 
     private static partial class Log
     {
-        [LoggerMessage(8101, LogLevel.Warning, "Polling queue {Queue} failed")]
-        public static partial void PollFailed(ILogger logger, string queue, Exception exception);
+        [LoggerMessage(8101, LogLevel.Warning, "Polling queue {Queue} failed; trying again ({Suppressed} more failures since the last warning)")]
+        public static partial void PollFailed(ILogger logger, string queue, int suppressed, Exception exception);
 
         [LoggerMessage(8102, LogLevel.Error, "Function {Function} failed for message {MessageId} (attempt {DequeueCount})")]
         public static partial void InvocationFailed(ILogger logger, string function, string messageId, long dequeueCount, Exception exception);
@@ -157,7 +161,7 @@ internal sealed partial class QueueTriggerPump(
         [LoggerMessage(8103, LogLevel.Error, "Message {MessageId} moved to {PoisonQueue} after {DequeueCount} attempts")]
         public static partial void MovedToPoison(ILogger logger, string messageId, string poisonQueue, long dequeueCount);
 
-        [LoggerMessage(8104, LogLevel.Warning, "Message {MessageId} could not be released for retry; it reappears after its processing timeout")]
+        [LoggerMessage(8104, LogLevel.Warning, "Message {MessageId} could not be deleted, released or moved; it reappears after its processing timeout")]
         public static partial void ReleaseFailed(ILogger logger, string messageId, Exception exception);
     }
 }

@@ -16,19 +16,19 @@ internal sealed partial class TimerTriggerPump(
     TimeProvider timeProvider,
     ILogger<TimerTriggerPump> logger) : BackgroundService
 {
-    public TimerSchedule Schedule { get; } = TimerSchedule.Parse(SettingNames.Resolve(function.Timer!.Schedule, configuration), function.Name);
+    public TimerSchedule Schedule { get; } = TimerSchedule.Parse(SettingReferences.Resolve(function.Timer!.Schedule, configuration), function.Name);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var last = timeProvider.GetUtcNow();
+        var next = Schedule.Next(last);
         if (function.Timer!.RunOnStartup)
         {
-            await RunAsync(last, Schedule.Next(last), isPastDue: false, stoppingToken);
+            await RunAsync(last, next, isPastDue: false, stoppingToken);
         }
 
         while (!stoppingToken.IsCancellationRequested)
         {
-            var next = Schedule.Next(timeProvider.GetUtcNow());
             try
             {
                 var wait = next - timeProvider.GetUtcNow();
@@ -42,9 +42,18 @@ internal sealed partial class TimerTriggerPump(
                 return;
             }
 
+            // The occurrence after this one is computed before the run, from this one: a run that ends at (or just
+            // after) the next occurrence is followed by it at once; one that overran several occurrences skips them.
             var now = timeProvider.GetUtcNow();
-            await RunAsync(last, Schedule.Next(now), isPastDue: now - next > TimeSpan.FromSeconds(1), stoppingToken);
+            var following = Schedule.Next(next);
+            if (following < now)
+            {
+                following = Schedule.Next(now);
+            }
+
+            await RunAsync(last, following, isPastDue: now - next > TimeSpan.FromSeconds(1), stoppingToken);
             last = now;
+            next = following;
         }
     }
 

@@ -11,7 +11,7 @@ namespace BlocklistApi.Diagnostics;
 public sealed class DiagnosticsFunctions(DiagnosticsService diagnostics, ClientRateLimiter rateLimiter)
 {
     [Function(nameof(GetDiagnostics))]
-    public async Task<Results<Ok<DiagnosticsReport>, ProblemHttpResult, RateLimitedHttpResult>> GetDiagnostics(
+    public async Task<Results<Ok<DiagnosticsReport>, ProblemHttpResult, RetryAfterProblemResult>> GetDiagnostics(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/diagnostics/{ip}")] HttpRequest request,
         string ip,
         CancellationToken cancellationToken)
@@ -23,7 +23,7 @@ public sealed class DiagnosticsFunctions(DiagnosticsService diagnostics, ClientR
 
         if (!IpAddressParser.TryParse(ip, out var address, out var error))
         {
-            return Problems.Invalid(error);
+            return Problems.Invalid(error, nameof(ip));
         }
 
         var outcome = await diagnostics.RunAsync(address, request.Query["helo"], request.Query["sender"], cancellationToken);

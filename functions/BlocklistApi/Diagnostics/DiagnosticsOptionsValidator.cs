@@ -1,52 +1,31 @@
+using BlocklistApi.Hosting;
 using BlocklistApi.Net;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistApi.Diagnostics;
 
-/// <summary>Checks <see cref="DiagnosticsOptions"/> at start; messages name the setting.</summary>
-public sealed class DiagnosticsOptionsValidator : IValidateOptions<DiagnosticsOptions>
+/// <summary>Checks <see cref="DiagnosticsOptions"/> at start: its ranges and the rules across fields; messages name the setting.</summary>
+public sealed class DiagnosticsOptionsValidator : SettingsValidator<DiagnosticsOptions, DiagnosticsOptionsRanges>
 {
-    public ValidateOptionsResult Validate(string? name, DiagnosticsOptions options)
+    protected override void AddRules(DiagnosticsOptions options, ValidateOptionsResultBuilder result)
     {
-        var failures = new List<string>();
-        if (options.Timeout < TimeSpan.FromSeconds(1) || options.Timeout > TimeSpan.FromMinutes(1))
+        if (options.MinimumTtl.Ticks % TimeSpan.TicksPerSecond != 0)
         {
-            failures.Add($"Diagnostics:Timeout must be from 00:00:01 to 00:01:00 (it is {options.Timeout}).");
-        }
-
-        if (options.MinimumTtl < TimeSpan.Zero || options.MinimumTtl > TimeSpan.FromDays(7) || options.MinimumTtl.Ticks % TimeSpan.TicksPerSecond != 0)
-        {
-            failures.Add($"Diagnostics:MinimumTtl must be whole seconds from 0 to 7.00:00:00 (it is {options.MinimumTtl}).");
-        }
-
-        if (options.MaxMxHosts is < 1 or > 20)
-        {
-            failures.Add($"Diagnostics:MaxMxHosts must be from 1 to 20 (it is {options.MaxMxHosts}).");
+            result.AddError($"Diagnostics:MinimumTtl must be whole seconds, as DNS TTLs are (it is {options.MinimumTtl}).");
         }
 
         var banner = options.Banner;
-        if (banner.Port is < 1 or > 65535)
+        if (banner.ConnectTimeout + banner.GreetingTimeout >= options.Timeout)
         {
-            failures.Add($"Diagnostics:Banner:Port must be from 1 to 65535 (it is {banner.Port}).");
-        }
-
-        if (banner.ConnectTimeout <= TimeSpan.Zero || banner.GreetingTimeout <= TimeSpan.Zero)
-        {
-            failures.Add("Diagnostics:Banner:ConnectTimeout and Diagnostics:Banner:GreetingTimeout must be more than 0.");
-        }
-        else if (banner.ConnectTimeout + banner.GreetingTimeout >= options.Timeout)
-        {
-            failures.Add($"Diagnostics:Banner:ConnectTimeout plus Diagnostics:Banner:GreetingTimeout ({banner.ConnectTimeout + banner.GreetingTimeout}) must be less than Diagnostics:Timeout ({options.Timeout}), or the banner check could never finish.");
+            result.AddError($"Diagnostics:Banner:ConnectTimeout plus Diagnostics:Banner:GreetingTimeout ({banner.ConnectTimeout + banner.GreetingTimeout}) must be less than Diagnostics:Timeout ({options.Timeout}), or the banner check could never finish.");
         }
 
         for (var i = 0; i < banner.AllowedNetworks.Count; i++)
         {
             if (!IpNetwork.TryParse(banner.AllowedNetworks[i], out _, out var error))
             {
-                failures.Add($"Diagnostics:Banner:AllowedNetworks:{i} must be an address or CIDR range: {error}");
+                result.AddError($"Diagnostics:Banner:AllowedNetworks:{i} must be an address or CIDR range: {error}");
             }
         }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -21,7 +21,7 @@ public sealed partial class DiagnosticsService
         if (rdns.PtrNames.Count == 0)
         {
             return rdns.Status == ReverseDnsStatus.Failed
-                ? new(RdnsCheck, CheckStatus.Error, $"The reverse DNS lookup of {ip} failed: {await DescribePtrFailureAsync(run, rdns)}", "Try again in a few minutes; if this persists, the provider's reverse DNS servers are not answering.", null)
+                ? new(RdnsCheck, CheckStatus.Error, $"The reverse DNS lookup of {ip} failed: {rdns.Error}", "Try again in a few minutes; if this persists, the provider's reverse DNS servers are not answering.", null)
                 : new(RdnsCheck, CheckStatus.Fail, $"{ip} has no reverse DNS (PTR) name. Many receivers refuse mail from addresses without one.",
                     $"{AskProvider} to your server's name, e.g. mail.example.com. Home and dynamic addresses usually cannot get one: send through your provider's mail relay instead.",
                     new ReverseDnsData([]));
@@ -63,19 +63,9 @@ public sealed partial class DiagnosticsService
                     $"Add an {record} record for {first} pointing to {ip} at the DNS host of {first}, or have the PTR set to a name that has one.",
                     new ForwardConfirmedData(rdns.PtrNames, null));
             default:
-                var why = rdns.PtrNames.Count == 0 ? await DescribePtrFailureAsync(run, rdns) : rdns.Error;
-                return new(FcrdnsCheck, CheckStatus.Error, $"We could not confirm the PTR name of {ip}: {why}", "Try again in a few minutes.", new ForwardConfirmedData(rdns.PtrNames, null));
+                return new(FcrdnsCheck, CheckStatus.Error, $"We could not confirm the PTR name of {ip}: {rdns.Error}", "Try again in a few minutes.", new ForwardConfirmedData(rdns.PtrNames, null));
         }
     }
-
-    // ReverseDnsService words a timeout as DnsClient's generic error text; our own (shared) PTR lookup says what happened.
-    private static async Task<string?> DescribePtrFailureAsync(Run run, ReverseDnsResult rdns)
-    {
-        var ptr = await run.Lookups.QueryAsync(ReverseName(run.Ip), QueryType.PTR, run.Token);
-        return ptr.IsFailure ? ptr.Error : rdns.Error;
-    }
-
-    private static string ReverseName(IPAddress ip) => DnsNames.ReverseLabels(ip) + (ip.IsIPv4() ? ".in-addr.arpa" : ".ip6.arpa");
 
     private static async Task<DiagnosticCheck> CheckHeloAsync(Run run)
     {
@@ -232,7 +222,7 @@ public sealed partial class DiagnosticsService
         var ip = run.Ip;
         var lookups = run.Lookups;
         var token = run.Token;
-        var reverseName = ReverseName(ip);
+        var reverseName = DnsNames.ReverseName(ip);
 
         var wanted = new List<Task<DnsLookup?>> { Query(reverseName, QueryType.PTR), lookups.ZoneNameServersAsync(reverseName, token) };
         if (run.Domain is { } domain)

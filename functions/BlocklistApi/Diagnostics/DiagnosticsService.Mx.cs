@@ -1,3 +1,4 @@
+using BlocklistApi.Dns;
 using DnsClient;
 using DnsClient.Protocol;
 
@@ -14,7 +15,7 @@ public sealed partial class DiagnosticsService
             return new MxReport(domain, [], [], mx.Error, NullMx: false, Implicit: false, NoSuchDomain: false);
         }
 
-        if (mx.Status == LookupStatus.Found)
+        if (mx.Status == DnsLookupStatus.Found)
         {
             var records = mx.Records.OfType<MxRecord>().OrderBy(r => r.Preference).ToList();
             // RFC 7505: a single MX of preference 0 with the root as exchange means "no mail here".
@@ -37,7 +38,7 @@ public sealed partial class DiagnosticsService
             own.Failures.Count > 0 && own.Host.Addresses.Count == 0 ? string.Join(" ", own.Failures) : null,
             NullMx: false,
             Implicit: true,
-            NoSuchDomain: mx.Status == LookupStatus.NoSuchName);
+            NoSuchDomain: mx.Status == DnsLookupStatus.NxDomain);
     }
 
     private static async Task<(MxHost Host, IReadOnlyList<string> Failures)> ResolveHostAsync(DnsLookups lookups, int preference, string host, CancellationToken cancellationToken)

@@ -1,10 +1,9 @@
 using System.Net;
 using BlocklistApi.Dns;
-using BlocklistApi.Http;
+using BlocklistApi.Storage;
 using BlocklistApi.Net;
 using BlocklistApi.Reputation;
 using BlocklistApi.Spf;
-using DnsClient;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +19,7 @@ public sealed partial class DiagnosticsService(
     SpfService spf,
     ReputationService reputation,
     SmtpBannerReader bannerReader,
-    IDnsQuery dns,
+    DnsLookupService dns,
     IOptions<DiagnosticsOptions> options,
     TimeProvider timeProvider,
     ILogger<DiagnosticsService> logger)
@@ -62,7 +61,7 @@ public sealed partial class DiagnosticsService(
         using var deadline = new CancellationTokenSource(settings.Timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var token = linked.Token;
-        var lookups = new DnsLookups(dns, logger);
+        var lookups = new DnsLookups(dns);
 
         // Lookups several checks need start once, here; each check awaits what it needs.
         var run = new Run(
@@ -71,7 +70,7 @@ public sealed partial class DiagnosticsService(
             senderAddress,
             domain,
             lookups,
-            ReverseLookupAsync(ip, token),
+            reverseDns.LookupAsync(ip, token),
             bannerReader.ReadAsync(ip, token),
             domain is null ? null : LookupMxAsync(lookups, domain, settings.MaxMxHosts, token),
             token);
@@ -97,7 +96,7 @@ public sealed partial class DiagnosticsService(
         domain = null;
         if (heloName is not null && (heloName.Length > 255 || heloName.Any(c => c is <= ' ' or > '~')))
         {
-            return ApiError.Invalid("helo: give the name your server sends in HELO/EHLO, e.g. mail.example.com (at most 255 characters, no spaces).");
+            return ApiError.Invalid("helo: give the name your server sends in HELO/EHLO, e.g. mail.example.com (at most 255 characters, no spaces).", nameof(helo));
         }
 
         var from = string.IsNullOrWhiteSpace(sender) ? null : sender.Trim().Trim('<', '>');
@@ -108,13 +107,13 @@ public sealed partial class DiagnosticsService(
 
         if (from.Length > MaxLength)
         {
-            return ApiError.Invalid($"sender: at most {MaxLength} characters.");
+            return ApiError.Invalid($"sender: at most {MaxLength} characters.", nameof(sender));
         }
 
-        var name = from[(from.LastIndexOf('@') + 1)..].TrimEnd('.');
+        var name = MailAddresses.Split(from).Domain.TrimEnd('.');
         if (!DnsNames.IsValidDomainName(name) || !name.Contains('.', StringComparison.Ordinal))
         {
-            return ApiError.Invalid($"sender: '{from}' does not end in a domain name; give the address you send from, e.g. bounce@example.com, or just its domain.");
+            return ApiError.Invalid($"sender: '{from}' does not end in a domain name; give the address you send from, e.g. bounce@example.com, or just its domain.", nameof(sender));
         }
 
         domain = name.ToLowerInvariant();
@@ -137,7 +136,7 @@ public sealed partial class DiagnosticsService(
         {
             return TimedOut(name);
         }
-        catch (Exception ex) when (ex is DnsResponseException or DnsResponseParseException or System.Net.Sockets.SocketException || Problems.IsUnavailableDependency(ex))
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
         {
             Log.CheckFailed(logger, name, ex);
             return new DiagnosticCheck(name, CheckStatus.Error, "The check could not be completed: a lookup failed on our side or in DNS.", "Try again in a few minutes.", null);
@@ -150,18 +149,6 @@ public sealed partial class DiagnosticsService(
         return new DiagnosticCheck(name, CheckStatus.Error,
             $"The check did not finish within {options.Value.Timeout.TotalSeconds:0.#} s.",
             "Try again in a few minutes. If it keeps timing out, the DNS servers of your domain or of your address may be slow or unreachable.", null);
-    }
-
-    private async Task<ReverseDnsResult> ReverseLookupAsync(IPAddress ip, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await reverseDns.LookupAsync(ip, cancellationToken);
-        }
-        catch (DnsResponseParseException)
-        {
-            return ReverseDnsResult.Failed("The PTR answer could not be read.");
-        }
     }
 
     /// <summary>The state of one report, shared by its checks.</summary>

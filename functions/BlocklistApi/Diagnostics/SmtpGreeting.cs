@@ -1,4 +1,5 @@
 using System.Globalization;
+using BlocklistApi.Dns;
 using BlocklistApi.Net;
 
 namespace BlocklistApi.Diagnostics;

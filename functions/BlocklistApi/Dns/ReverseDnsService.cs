@@ -2,8 +2,6 @@ using System.Net;
 using System.Text.Json.Serialization;
 using BlocklistApi.Net;
 using DnsClient;
-using DnsClient.Protocol;
-using Microsoft.Extensions.Logging;
 
 namespace BlocklistApi.Dns;
 
@@ -35,10 +33,11 @@ public sealed record ReverseDnsResult(ReverseDnsStatus Status, string? Name, IRe
 
 /// <summary>
 /// Forward-confirmed reverse DNS (FCrDNS, "iprev" in RFC 8601 section 3): the PTR names of an address, each looked up
-/// forward (A for IPv4, AAAA for IPv6), and the first that resolves back to the address. Used by greylisting's
-/// whitelists and suspicious mode, and meant for diagnostics too. Never throws for DNS trouble.
+/// forward (A for IPv4, AAAA for IPv6). Greylisting's whitelists and suspicious mode and the diagnostics use
+/// <see cref="LookupAsync"/>; SPF's ptr mechanism and %{p} macro (RFC 7208 section 5.5) use <see cref="ConfirmAsync"/>
+/// on the names they choose. Never throws for DNS trouble.
 /// </summary>
-public sealed partial class ReverseDnsService(IDnsQuery dns, ILogger<ReverseDnsService> logger)
+public sealed class ReverseDnsService(DnsLookupService dns)
 {
     /// <summary>At most this many PTR names are checked, as RFC 7208 section 4.6.4 limits the SPF "ptr" mechanism.</summary>
     public const int MaxNames = 10;
@@ -50,75 +49,65 @@ public sealed partial class ReverseDnsService(IDnsQuery dns, ILogger<ReverseDnsS
             address = address.MapToIPv4();
         }
 
-        IDnsQueryResponse reverse;
-        try
+        var reverse = await dns.LookupReverseAsync(address, cancellationToken);
+        if (reverse.IsFailure)
         {
-            reverse = await dns.QueryReverseAsync(address, cancellationToken);
-        }
-        catch (DnsResponseException ex)
-        {
-            Log.LookupFailed(logger, "PTR", ex.Code.ToString());
-            return ReverseDnsResult.Failed($"The PTR lookup failed: {ex.DnsError}.");
+            return ReverseDnsResult.Failed(reverse.Error!);
         }
 
-        var code = reverse.Header.ResponseCode;
-        if (code == DnsHeaderResponseCode.NotExistentDomain)
-        {
-            return new ReverseDnsResult(ReverseDnsStatus.NoName, null, [], null);
-        }
-
-        if (code != DnsHeaderResponseCode.NoError)
-        {
-            return ReverseDnsResult.Failed($"The PTR lookup answered {code}.");
-        }
-
-        var names = reverse.Answers.PtrRecords().Select(p => p.PtrDomainName.Value.TrimEnd('.')).Where(n => n.Length > 0).ToList();
+        var names = reverse.PtrNames;
         if (names.Count == 0)
         {
             return new ReverseDnsResult(ReverseDnsStatus.NoName, null, [], null);
         }
 
-        var type = address.IsIPv4() ? QueryType.A : QueryType.AAAA;
-        var checks = names.Take(MaxNames).Select(name => ResolvesToAsync(name, type, address, cancellationToken)).ToList();
-        var results = await Task.WhenAll(checks);
-        for (var i = 0; i < results.Length; i++)
+        var checkedNames = names.Take(MaxNames).ToList();
+        var results = await ConfirmAsync(address, checkedNames, stopAtFirst: false, cancellationToken);
+        var confirmed = results.FirstOrDefault(r => r.Confirmed == true);
+        if (confirmed is not null)
         {
-            if (results[i] == true)
-            {
-                return new ReverseDnsResult(ReverseDnsStatus.Confirmed, names[i], names, null);
-            }
+            return new ReverseDnsResult(ReverseDnsStatus.Confirmed, confirmed.Name, names, null);
         }
 
         // If no name confirmed but a lookup failed, the failed one might have: we cannot tell.
-        return results.Any(r => r is null)
-            ? new ReverseDnsResult(ReverseDnsStatus.Failed, null, names, "A forward lookup of a PTR name failed.")
+        return results.FirstOrDefault(r => r.Confirmed is null) is { } failed
+            ? new ReverseDnsResult(ReverseDnsStatus.Failed, null, names, failed.Error)
             : new ReverseDnsResult(ReverseDnsStatus.NotConfirmed, null, names, null);
     }
 
-    // True if the name's A/AAAA records include the address, false if not, null if DNS failed.
-    private async Task<bool?> ResolvesToAsync(string name, QueryType type, IPAddress address, CancellationToken cancellationToken)
+    /// <summary>
+    /// Looks each of <paramref name="names"/> up forward (A for an IPv4 address, AAAA for IPv6): confirmed when the
+    /// answer includes the address, not when it does not, unknown (null) when the lookup failed. All at once, or one
+    /// after another up to the first confirmed name when <paramref name="stopAtFirst"/> (SPF's ptr mechanism).
+    /// </summary>
+    public async Task<IReadOnlyList<ForwardConfirmation>> ConfirmAsync(IPAddress address, IReadOnlyList<string> names, bool stopAtFirst, CancellationToken cancellationToken)
     {
-        try
+        var type = address.IsIPv4() ? QueryType.A : QueryType.AAAA;
+        if (!stopAtFirst)
         {
-            var response = await dns.QueryAsync(new DnsQuestion(name, type), cancellationToken);
-            var code = response.Header.ResponseCode;
-            if (code != DnsHeaderResponseCode.NoError && code != DnsHeaderResponseCode.NotExistentDomain)
+            var lookups = await Task.WhenAll(names.Select(name => dns.LookupAsync(name, type, cancellationToken)));
+            return lookups.Select((lookup, i) => Confirmation(names[i], lookup, address)).ToList();
+        }
+
+        var confirmations = new List<ForwardConfirmation>();
+        foreach (var name in names)
+        {
+            var confirmation = Confirmation(name, await dns.LookupAsync(name, type, cancellationToken), address);
+            confirmations.Add(confirmation);
+            if (confirmation.Confirmed == true)
             {
-                return null;
+                break;
             }
+        }
 
-            return response.Answers.OfType<AddressRecord>().Any(r => r.Address.Equals(address));
-        }
-        catch (DnsResponseException ex)
-        {
-            Log.LookupFailed(logger, type.ToString(), ex.Code.ToString());
-            return null;
-        }
+        return confirmations;
     }
 
-    private static partial class Log
-    {
-        [LoggerMessage(1201, LogLevel.Debug, "Reverse DNS: a {QueryType} lookup failed: {Error}")]
-        public static partial void LookupFailed(ILogger logger, string queryType, string error);
-    }
+    private static ForwardConfirmation Confirmation(string name, DnsLookup lookup, IPAddress address) =>
+        lookup.IsFailure
+            ? new ForwardConfirmation(name, null, lookup.Error)
+            : new ForwardConfirmation(name, lookup.Addresses.Any(a => a.Equals(address)), null);
 }
+
+/// <summary>Whether one PTR name resolves back to the address: true, false, or null when its lookup failed (<see cref="Error"/>).</summary>
+public sealed record ForwardConfirmation(string Name, bool? Confirmed, string? Error);

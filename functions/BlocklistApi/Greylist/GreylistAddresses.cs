@@ -1,4 +1,5 @@
 using System.Text;
+using BlocklistApi.Net;
 
 namespace BlocklistApi.Greylist;
 
@@ -36,22 +37,22 @@ internal static class GreylistAddresses
             return true;
         }
 
-        var at = clean.LastIndexOf('@');
-        if (at < 0)
+        var (local, domainPart) = MailAddresses.Split(clean);
+        if (local is null)
         {
             // A sender without a domain is kept as it is (postgrey does the same).
             normalized = NormalizeLocalPart(clean);
             return true;
         }
 
-        domain = clean[(at + 1)..].TrimEnd('.');
-        if (domain.Length == 0 || at == 0)
+        domain = domainPart.TrimEnd('.');
+        if (domain.Length == 0 || local.Length == 0)
         {
             error = $"'sender' must be local@domain, \"\" or \"<>\".";
             return false;
         }
 
-        normalized = NormalizeLocalPart(clean[..at]) + "@" + domain;
+        normalized = NormalizeLocalPart(local) + "@" + domain;
         return true;
     }
 

@@ -1,5 +1,5 @@
-using Azure.Data.Tables;
-using BlocklistApi.Http;
+using BlocklistApi.Hosting;
+using BlocklistApi.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -66,7 +66,7 @@ public sealed partial class GreylistCounters(GreylistStore store, TimeProvider t
             {
                 var now = timeProvider.GetUtcNow();
                 var row = await store.GetStatsAsync(cancellationToken)
-                    ?? new TableEntity(GreylistStore.StatsPartition, GreylistStore.StatsRow) { ["Since"] = now };
+                    ?? new TableRow(GreylistStore.StatsPartition, GreylistStore.StatsRow) { ["Since"] = now };
                 foreach (var (name, delta) in deltas)
                 {
                     row[name] = name == LastPurgeAt ? new DateTimeOffset(delta, TimeSpan.Zero) : (row.GetInt64(name) ?? 0) + delta;
@@ -175,25 +175,36 @@ public sealed partial class GreylistCounters(GreylistStore store, TimeProvider t
     }
 }
 
-/// <summary>Adds this instance's greylisting counts to the shared statistics every Greylist:StatsFlushInterval, and once more on shutdown.</summary>
+/// <summary>
+/// Adds this instance's greylisting counts to the shared statistics every Greylist:StatsFlushInterval, and once more
+/// on shutdown. Nothing it meets can stop the host: a failed flush keeps the counts for the next one, and while
+/// flushes keep failing the interval doubles (up to ten minutes) and the warning is written once a minute.
+/// </summary>
 internal sealed partial class GreylistStatsFlusher(
     GreylistCounters counters,
     IOptions<GreylistOptions> options,
     TimeProvider timeProvider,
     ILogger<GreylistStatsFlusher> logger) : BackgroundService
 {
+    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromMinutes(10);
+    private readonly LogThrottle _warnings = new(timeProvider, TimeSpan.FromMinutes(1));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.StatsFlushInterval, timeProvider);
-        try
+        var interval = options.Value.StatsFlushInterval;
+        var wait = interval;
+        while (!stoppingToken.IsCancellationRequested)
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            try
             {
-                await FlushAsync(stoppingToken);
+                await Task.Delay(wait, timeProvider, stoppingToken);
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            wait = await FlushAsync(stoppingToken) ? interval : Backoff.Next(wait, interval, s_maxBackoff);
         }
     }
 
@@ -203,21 +214,32 @@ internal sealed partial class GreylistStatsFlusher(
         await FlushAsync(cancellationToken);
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    private async Task<bool> FlushAsync(CancellationToken cancellationToken)
     {
         try
         {
             await counters.FlushAsync(cancellationToken);
+            return true;
         }
-        catch (Exception ex) when (ex is OperationCanceledException || Problems.IsUnavailableDependency(ex) || ex is Azure.RequestFailedException)
+        catch (Exception ex) when (!StorageFailures.IsCallerCancellation(ex, cancellationToken))
         {
-            Log.FlushFailed(logger, ex);
+            // Storage down, hung or answering nonsense, or a bug: never let it out of here (it would stop the host).
+            if (_warnings.ShouldLog(out var suppressed))
+            {
+                Log.FlushFailed(logger, suppressed, ex);
+            }
+
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
     private static partial class Log
     {
-        [LoggerMessage(5012, LogLevel.Warning, "Greylist statistics could not be written; they are kept for the next flush")]
-        public static partial void FlushFailed(ILogger logger, Exception exception);
+        [LoggerMessage(5012, LogLevel.Warning, "Greylist statistics could not be written; they are kept for the next flush ({Suppressed} more failures since the last warning)")]
+        public static partial void FlushFailed(ILogger logger, int suppressed, Exception exception);
     }
 }

@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace BlocklistApi.Greylist;
 
 /// <summary>HTTP and timer functions for greylisting.</summary>
-public sealed class GreylistFunctions(GreylistService greylist)
+public sealed class GreylistFunctions(GreylistService greylist, GreylistPurge purge)
 {
     /// <summary>The setting that holds the purge timer's NCRONTAB schedule (<c>Greylist__PurgeSchedule</c>).</summary>
     public const string PurgeScheduleSetting = "%Greylist:PurgeSchedule%";
@@ -36,5 +36,5 @@ public sealed class GreylistFunctions(GreylistService greylist)
     [Function(nameof(PurgeGreylist))]
     [FixedDelayRetry(3, "00:01:00")]
     public Task PurgeGreylist([TimerTrigger(PurgeScheduleSetting)] TimerInfo timer, CancellationToken cancellationToken) =>
-        greylist.PurgeAsync(cancellationToken);
+        purge.PurgeAsync(cancellationToken);
 }

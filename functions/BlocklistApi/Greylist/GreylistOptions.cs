@@ -1,4 +1,7 @@
 using System.Text.Json.Serialization;
+using BlocklistApi.Hosting;
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace BlocklistApi.Greylist;
 
@@ -36,6 +39,7 @@ public sealed class GreylistOptions
     /// How long a new triplet is deferred: a retry before this is "too-early", one after it "passed".
     /// Default 00:05:00. postgrey <c>--delay=300</c>.
     /// </summary>
+    [SettingRange("Greylist:Delay", "00:00:00", "1.00:00:00")]
     public TimeSpan Delay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -54,15 +58,18 @@ public sealed class GreylistOptions
     /// IPv4 clients are keyed by their network of this prefix length, so a pool retrying from another address of the
     /// network passes (32 keys by host). Default 24. postgrey <c>--ipv4cidr=24</c> (<c>--lookup-by-host</c> is 32).
     /// </summary>
+    [SettingRange("Greylist:Ipv4PrefixLength", 0, 32)]
     public int Ipv4PrefixLength { get; set; } = 24;
 
     /// <summary>As <see cref="Ipv4PrefixLength"/> for IPv6 (128 keys by host). Default 64. postgrey <c>--ipv6cidr=64</c>.</summary>
+    [SettingRange("Greylist:Ipv6PrefixLength", 0, 128)]
     public int Ipv6PrefixLength { get; set; } = 64;
 
     /// <summary>
     /// A client address that passed greylisting this many times is accepted at once ("auto-whitelisted"); at most one
     /// pass per client per hour counts. 0 turns auto-whitelisting off. Default 5. postgrey <c>--auto-whitelist-clients=5</c>.
     /// </summary>
+    [SettingRange("Greylist:AutoWhitelistAfter", 0, 1000)]
     public int AutoWhitelistAfter { get; set; } = 5;
 
     /// <summary>
@@ -70,12 +77,14 @@ public sealed class GreylistOptions
     /// rDNS, with a dynamic-looking rDNS name, or with a listing score above <see cref="SuspiciousScoreThreshold"/>; others
     /// are accepted at once ("trusted"). Default <c>all</c>, postgrey's only behaviour (it has no such flag).
     /// </summary>
+    [EnumDataType(typeof(GreylistMode), ErrorMessage = "Greylist:Mode must be 'all' or 'suspicious'.")]
     public GreylistMode Mode { get; set; } = GreylistMode.All;
 
     /// <summary>
     /// In <c>suspicious</c> mode, a client whose reputation score (block zones' weights minus allow zones') is above this
     /// is greylisted. Default 0: any net block listing. postgrey has no equivalent.
     /// </summary>
+    [SettingRange("Greylist:SuspiciousScoreThreshold", -1_000_000d, 1_000_000d)]
     public double SuspiciousScoreThreshold { get; set; }
 
     /// <summary>
@@ -85,6 +94,7 @@ public sealed class GreylistOptions
     public bool BlocklistReject { get; set; }
 
     /// <summary>The score above which <see cref="BlocklistReject"/> rejects. Default 1 (e.g. one zone of weight 2, or two of weight 1).</summary>
+    [SettingRange("Greylist:BlocklistRejectScore", -1_000_000d, 1_000_000d)]
     public double BlocklistRejectScore { get; set; } = 1;
 
     /// <summary>
@@ -108,12 +118,14 @@ public sealed class GreylistOptions
     /// <c>accept</c> (fail open, the default, as postgrey's users configure Postfix's
     /// <c>smtpd_policy_service_default_action = DUNNO</c>) or <c>defer</c>.
     /// </summary>
+    [EnumDataType(typeof(GreylistFailMode), ErrorMessage = "Greylist:FailMode must be 'accept' or 'defer'.")]
     public GreylistFailMode FailMode { get; set; } = GreylistFailMode.Accept;
 
     /// <summary>
     /// How long the storage part of one check may take before the fail mode answers. Default 00:00:02.
     /// postgrey has none (Postfix's <c>smtpd_policy_service_timeout</c> bounds the whole call).
     /// </summary>
+    [SettingRange("Greylist:StorageTimeout", "00:00:00", "00:01:00", MinimumIsExclusive = true)]
     public TimeSpan StorageTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
@@ -129,6 +141,7 @@ public sealed class GreylistOptions
     /// decision still checks, and refresh writes still happen (with ETags) when due. 00:00:00 turns it off, and every
     /// check reads its triplet. Default 00:01:00. postgrey has no equivalent (its database is local).
     /// </summary>
+    [SettingRange("Greylist:KnownTripletCacheTtl", "00:00:00", "01:00:00")]
     public TimeSpan KnownTripletCacheTtl { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
@@ -136,6 +149,7 @@ public sealed class GreylistOptions
     /// exact (writes use ETags); a client that just reached the threshold on another instance may be greylisted here
     /// for up to this long. 00:00:00 turns the cache off. Default 00:05:00.
     /// </summary>
+    [SettingRange("Greylist:ClientCacheTtl", "00:00:00", "01:00:00")]
     public TimeSpan ClientCacheTtl { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -147,15 +161,27 @@ public sealed class GreylistOptions
     public bool SpfSameClient { get; set; } = true;
 
     /// <summary>How long the SPF check of <see cref="SpfSameClient"/> may take; if it takes longer the retry counts as new. Default 00:00:03.</summary>
+    [SettingRange("Greylist:SpfTimeout", "00:00:00", "00:00:30", MinimumIsExclusive = true)]
     public TimeSpan SpfTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How often this instance adds its counters to the shared statistics row. Default 00:01:00.</summary>
+    [SettingRange("Greylist:StatsFlushInterval", "00:00:01", "1.00:00:00")]
     public TimeSpan StatsFlushInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The table of triplets, clients and statistics. Default Greylist.</summary>
     public string TableName { get; set; } = "Greylist";
 
+    /// <summary>
+    /// The public page that deferral and rejection replies name. Not a Greylist setting: it is the shared
+    /// <c>PublicPage__Url</c>, set here at start so that greylisting does not depend on the page feature.
+    /// </summary>
+    public string? PageUrl { get; internal set; }
+
     /// <summary>The recipients that opted out, with postgrey's defaults when none are configured.</summary>
     internal IReadOnlyList<string> EffectiveWhitelistRecipients =>
         WhitelistRecipients is null ? ["postmaster@", "abuse@"] : WhitelistRecipients.Where(r => !string.IsNullOrWhiteSpace(r)).ToList();
 }
+
+/// <summary>The ranges on <see cref="GreylistOptions"/>, checked by the options validation source generator.</summary>
+[OptionsValidator]
+public sealed partial class GreylistOptionsRanges : IValidateOptions<GreylistOptions>;

@@ -1,5 +1,4 @@
 using System.Net;
-using Azure;
 using BlocklistApi.Dns;
 using BlocklistApi.Net;
 using BlocklistApi.Reputation;
@@ -29,20 +28,20 @@ internal enum TripletState
 /// <param name="LastSeen">The last attempt written (known triplets: at most once per refresh interval).</param>
 /// <param name="PassedAt">When the triplet passed; null while pending.</param>
 /// <param name="ETag">The row's version; null for a state adopted from another network's row (it is then inserted).</param>
-internal sealed record TripletRecord(IpNetwork Network, TripletState State, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, DateTimeOffset? PassedAt, ETag? ETag);
+internal sealed record TripletRecord(IpNetwork Network, TripletState State, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, DateTimeOffset? PassedAt, string? ETag);
 
 /// <summary>A client address's auto-whitelist record: how many passes counted, and when.</summary>
-internal sealed record ClientRecord(string Address, int Passes, DateTimeOffset? LastCountedAt, DateTimeOffset LastSeen, DateTimeOffset? WhitelistedAt, ETag ETag);
+internal sealed record ClientRecord(string Address, int Passes, DateTimeOffset? LastCountedAt, DateTimeOffset LastSeen, DateTimeOffset? WhitelistedAt, string? ETag);
 
 /// <summary>A triplet row to write: inserted when <see cref="IfMatch"/> is null, else replaced only if unchanged since read.</summary>
-internal sealed record TripletWrite(TripletState State, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, DateTimeOffset? PassedAt, ETag? IfMatch)
+internal sealed record TripletWrite(TripletState State, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, DateTimeOffset? PassedAt, string? IfMatch)
 {
     /// <summary>A refresh of a known triplet's last-seen time: losing it to another writer changes nothing.</summary>
     public bool IsRefreshOnly { get; init; }
 }
 
 /// <summary>A client row to write, with the same insert/replace rule as <see cref="TripletWrite"/>.</summary>
-internal sealed record ClientWrite(int Passes, DateTimeOffset? LastCountedAt, DateTimeOffset LastSeen, DateTimeOffset? WhitelistedAt, ETag? IfMatch)
+internal sealed record ClientWrite(int Passes, DateTimeOffset? LastCountedAt, DateTimeOffset LastSeen, DateTimeOffset? WhitelistedAt, string? IfMatch)
 {
     public bool IsRefreshOnly { get; init; }
 

@@ -40,9 +40,9 @@ internal static class GreylistScreening
     /// </summary>
     public static bool RecipientOptedOut(IReadOnlyList<string> patterns, string recipient)
     {
-        var at = recipient.LastIndexOf('@');
-        var local = at < 0 ? recipient : recipient[..at];
-        var domain = at < 0 ? "" : recipient[(at + 1)..];
+        var (localPart, domainPart) = MailAddresses.Split(recipient);
+        var local = localPart ?? recipient;
+        var domain = localPart is null ? "" : domainPart;
         var plus = local.IndexOf('+', StringComparison.Ordinal);
         var user = plus > 0 ? local[..plus] : local;
         foreach (var raw in patterns)
@@ -51,7 +51,7 @@ internal static class GreylistScreening
             var patternAt = pattern.IndexOf('@', StringComparison.Ordinal);
             if (patternAt < 0)
             {
-                if (at >= 0 && IsSameOrSubdomain(domain, pattern))
+                if (localPart is not null && DnsNames.IsSameOrSubdomain(domain, pattern))
                 {
                     return true;
                 }
@@ -79,7 +79,7 @@ internal static class GreylistScreening
         }
 
         var name = confirmedName.TrimEnd('.').ToLowerInvariant();
-        return domains.Any(d => IsSameOrSubdomain(name, d.TrimEnd('.').ToLowerInvariant()));
+        return domains.Any(d => DnsNames.IsSameOrSubdomain(name, d.TrimEnd('.').ToLowerInvariant()));
     }
 
     /// <summary>
@@ -152,7 +152,4 @@ internal static class GreylistScreening
 
         return matched >= 3;
     }
-
-    private static bool IsSameOrSubdomain(string name, string domain) =>
-        name == domain || (name.Length > domain.Length && name.EndsWith(domain, StringComparison.Ordinal) && name[^(domain.Length + 1)] == '.');
 }

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Azure;
-using Azure.Data.Tables;
 using BlocklistApi.Net;
 using BlocklistApi.Storage;
 using Microsoft.Extensions.Options;
@@ -21,7 +19,7 @@ internal enum WriteOutcome
 }
 
 /// <summary>
-/// The Greylist table: triplets, auto-whitelist clients and the shared statistics row.
+/// The Greylist table (through <see cref="ITableStorage"/>, so on either provider): triplets, auto-whitelist clients and the shared statistics row.
 /// <para>
 /// <b>Triplets.</b> H = the first 128 bits of SHA-256 over "sender\nrecipient" (normalised), in hex. PartitionKey is
 /// "t" + the first two hex digits of H (256 partitions, "t00".."tff"); RowKey is H + "_" + the client network
@@ -49,12 +47,15 @@ internal enum WriteOutcome
 /// instance with If-Match.
 /// </para>
 /// </summary>
-public sealed class GreylistStore(StorageTables tables, IOptions<GreylistOptions> options)
+public sealed class GreylistStore(ITableStorage tables, IOptions<GreylistOptions> options)
 {
     public const string StatsPartition = "stats";
     public const string StatsRow = "totals";
     private const string Pending = "pending";
     private const string Passed = "passed";
+
+    /// <summary>The most rows a pair query returns: one page of Table Storage.</summary>
+    private const int MaxPairRows = 1000;
 
     private readonly string _tableName = options.Value.TableName;
 
@@ -70,77 +71,57 @@ public sealed class GreylistStore(StorageTables tables, IOptions<GreylistOptions
         return new TripletKeys("t" + pair[..2], pair + "_", pair + "_" + triplet.Network.ToKey());
     }
 
-    /// <summary>One range query: the rows of every client network for this sender/recipient pair.</summary>
+    /// <summary>
+    /// One range query: the rows of every client network for this sender/recipient pair (up to 1000 networks, one
+    /// request; the client's own row, if past them, shows up as an insert conflict and is then read by its key).
+    /// </summary>
     internal async Task<IReadOnlyList<TripletRecord>> ReadPairAsync(TripletKeys keys, CancellationToken cancellationToken)
     {
-        var table = await tables.GetAsync(_tableName, cancellationToken);
-        // '`' is the character after '_', so the range holds exactly the rows whose key starts with "H_".
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {keys.PartitionKey} and RowKey ge {keys.PairPrefix} and RowKey lt {keys.PairPrefix[..^1] + "`"}");
-        var rows = new List<TripletRecord>();
-        // The first page only (up to 1000 networks): one request. The client's own row, if past it, shows up as an
-        // insert conflict and is then read by its key.
-        await foreach (var page in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).AsPages())
-        {
-            rows.AddRange(page.Values.Select(ToTriplet).OfType<TripletRecord>());
-            break;
-        }
-
-        return rows;
+        var query = TableQuery.RowKeyPrefix(keys.PartitionKey, keys.PairPrefix) with { Take = MaxPairRows };
+        var rows = await tables.QueryAsync(_tableName, query, cancellationToken);
+        return rows.Select(ToTriplet).OfType<TripletRecord>().ToList();
     }
 
-    internal async Task<TripletRecord?> GetTripletAsync(TripletKeys keys, CancellationToken cancellationToken)
-    {
-        var table = await tables.GetAsync(_tableName, cancellationToken);
-        var entity = await table.GetEntityIfExistsAsync<TableEntity>(keys.PartitionKey, keys.RowKey, cancellationToken: cancellationToken);
-        return entity.HasValue ? ToTriplet(entity.Value!) : null;
-    }
+    internal async Task<TripletRecord?> GetTripletAsync(TripletKeys keys, CancellationToken cancellationToken) =>
+        await tables.GetAsync(_tableName, keys.PartitionKey, keys.RowKey, cancellationToken) is { } row ? ToTriplet(row) : null;
 
     internal async Task<WriteOutcome> WriteTripletAsync(TripletKeys keys, TripletWrite write, CancellationToken cancellationToken)
     {
-        var entity = new TableEntity(keys.PartitionKey, keys.RowKey)
+        var row = new TableRow(keys.PartitionKey, keys.RowKey)
         {
             ["State"] = write.State == TripletState.Passed ? Passed : Pending,
             ["FirstSeen"] = write.FirstSeen,
             ["LastSeen"] = write.LastSeen,
             ["PassedAt"] = write.PassedAt,
         };
-        return await WriteAsync(entity, write.IfMatch, cancellationToken);
+        return (await WriteAsync(row, write.IfMatch, cancellationToken)).Written ? WriteOutcome.Written : WriteOutcome.Conflict;
     }
 
-    internal async Task<ClientRecord?> GetClientAsync(string address, CancellationToken cancellationToken)
-    {
-        var table = await tables.GetAsync(_tableName, cancellationToken);
-        var entity = await table.GetEntityIfExistsAsync<TableEntity>(ClientPartition(address), address, cancellationToken: cancellationToken);
-        return entity.HasValue ? ToClient(entity.Value!) : null;
-    }
+    internal async Task<ClientRecord?> GetClientAsync(string address, CancellationToken cancellationToken) =>
+        await tables.GetAsync(_tableName, ClientPartition(address), address, cancellationToken) is { } row ? ToClient(row) : null;
 
     internal async Task<(WriteOutcome Outcome, ClientRecord? Record)> WriteClientAsync(string address, ClientWrite write, CancellationToken cancellationToken)
     {
-        var entity = new TableEntity(ClientPartition(address), address)
+        var row = new TableRow(ClientPartition(address), address)
         {
             ["Passes"] = write.Passes,
             ["LastCountedAt"] = write.LastCountedAt,
             ["LastSeen"] = write.LastSeen,
             ["WhitelistedAt"] = write.WhitelistedAt,
         };
-        var outcome = await WriteAsync(entity, write.IfMatch, cancellationToken);
-        return outcome == WriteOutcome.Written
-            ? (outcome, new ClientRecord(address, write.Passes, write.LastCountedAt, write.LastSeen, write.WhitelistedAt, entity.ETag))
-            : (outcome, null);
+        var result = await WriteAsync(row, write.IfMatch, cancellationToken);
+        return result.Written
+            ? (WriteOutcome.Written, new ClientRecord(address, write.Passes, write.LastCountedAt, write.LastSeen, write.WhitelistedAt, result.ETag))
+            : (WriteOutcome.Conflict, null);
     }
 
     /// <summary>The statistics row, or null before the first flush.</summary>
-    internal async Task<TableEntity?> GetStatsAsync(CancellationToken cancellationToken)
-    {
-        var table = await tables.GetAsync(_tableName, cancellationToken);
-        var entity = await table.GetEntityIfExistsAsync<TableEntity>(StatsPartition, StatsRow, cancellationToken: cancellationToken);
-        return entity.HasValue ? entity.Value : null;
-    }
+    internal Task<TableRow?> GetStatsAsync(CancellationToken cancellationToken) =>
+        tables.GetAsync(_tableName, StatsPartition, StatsRow, cancellationToken);
 
     /// <summary>Writes the statistics row if it has not changed since it was read (or inserts it).</summary>
-    internal Task<WriteOutcome> WriteStatsAsync(TableEntity stats, CancellationToken cancellationToken) =>
-        WriteAsync(stats, stats.ETag == default ? null : stats.ETag, cancellationToken);
+    internal async Task<WriteOutcome> WriteStatsAsync(TableRow stats, CancellationToken cancellationToken) =>
+        (await WriteAsync(stats, stats.ETag, cancellationToken)).Written ? WriteOutcome.Written : WriteOutcome.Conflict;
 
     /// <summary>
     /// Deletes the expired rows of one partition (see the class remarks): returns how many triplets, and how many
@@ -148,83 +129,51 @@ public sealed class GreylistStore(StorageTables tables, IOptions<GreylistOptions
     /// </summary>
     internal async Task<(int Triplets, int WhitelistedClients)> PurgePartitionAsync(string partition, GreylistOptions options, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var table = await tables.GetAsync(_tableName, cancellationToken);
         var isTriplets = partition[0] == 't';
         var filter = isTriplets
-            ? TableClient.CreateQueryFilter(
-                $"PartitionKey eq {partition} and ((State eq {Pending} and FirstSeen lt {now - options.RetryWindow}) or (State eq {Passed} and LastSeen lt {now - options.MaxAge}))")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {partition} and LastSeen lt {now - options.MaxAge}");
-        var expired = new List<TableEntity>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
-        {
-            // The filter mirrors GreylistRules.IsExpired; the pure rule has the last word.
-            var isExpired = isTriplets
-                ? ToTriplet(entity) is { } triplet && GreylistRules.IsExpired(triplet, options, now)
-                : GreylistRules.IsExpired(ToClient(entity), options, now);
-            if (isExpired)
-            {
-                expired.Add(entity);
-            }
-        }
+            ? (TableFilter.Equal("State", Pending) & TableFilter.LessThan("FirstSeen", now - options.RetryWindow))
+                | (TableFilter.Equal("State", Passed) & TableFilter.LessThan("LastSeen", now - options.MaxAge))
+            : TableFilter.LessThan("LastSeen", now - options.MaxAge);
+        var candidates = await tables.QueryAsync(_tableName, new TableQuery(partition) { Filter = filter }, cancellationToken);
+        // The filter mirrors GreylistRules.IsExpired; the pure rule has the last word.
+        var expired = candidates.Where(row => isTriplets
+            ? ToTriplet(row) is { } triplet && GreylistRules.IsExpired(triplet, options, now)
+            : GreylistRules.IsExpired(ToClient(row), options, now)).ToList();
 
-        var deleted = new List<TableEntity>();
+        var deleted = new List<TableRow>();
         foreach (var chunk in expired.Chunk(100))
         {
-            deleted.AddRange(await DeleteAsync(table, chunk, cancellationToken));
+            deleted.AddRange(await DeleteAsync(chunk, cancellationToken));
         }
 
         return isTriplets
             ? (deleted.Count, 0)
-            : (0, deleted.Count(e => GreylistRules.IsAutoWhitelisted(ToClient(e), options)));
+            : (0, deleted.Count(r => GreylistRules.IsAutoWhitelisted(ToClient(r), options)));
     }
 
-    private async Task<WriteOutcome> WriteAsync(TableEntity entity, ETag? ifMatch, CancellationToken cancellationToken)
-    {
-        var table = await tables.GetAsync(_tableName, cancellationToken);
-        try
-        {
-            var response = ifMatch is { } etag
-                ? await table.UpdateEntityAsync(entity, etag, TableUpdateMode.Replace, cancellationToken)
-                : await table.AddEntityAsync(entity, cancellationToken);
-            entity.ETag = response.Headers.ETag ?? default;
-            return WriteOutcome.Written;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
-        {
-            return WriteOutcome.Conflict;
-        }
-    }
+    private Task<TableWrite> WriteAsync(TableRow row, string? ifMatch, CancellationToken cancellationToken) => ifMatch is { } etag
+        ? tables.ReplaceAsync(_tableName, row, etag, cancellationToken)
+        : tables.InsertAsync(_tableName, row, cancellationToken);
 
-    // One transaction per chunk; if a row changed or vanished meanwhile the whole transaction fails, and the rows are
-    // then deleted one by one so that only the changed row survives.
-    private static async Task<IReadOnlyList<TableEntity>> DeleteAsync(TableClient table, TableEntity[] chunk, CancellationToken cancellationToken)
+    // One batch per chunk; if a row changed or vanished meanwhile the whole batch fails, and the rows are then deleted
+    // one by one so that only the changed row survives.
+    private async Task<IReadOnlyList<TableRow>> DeleteAsync(TableRow[] chunk, CancellationToken cancellationToken)
     {
-        try
+        if (await tables.SubmitBatchAsync(_tableName, chunk.Select(r => new TableBatchAction(TableBatchKind.Delete, r, r.ETag)).ToList(), cancellationToken))
         {
-            await table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, e.ETag)), cancellationToken);
             return chunk;
         }
-        catch (TableTransactionFailedException)
-        {
-            var deleted = new List<TableEntity>();
-            foreach (var entity in chunk)
-            {
-                try
-                {
-                    // A row already gone answers 404 without an exception.
-                    var response = await table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, entity.ETag, cancellationToken);
-                    if (response.Status != 404)
-                    {
-                        deleted.Add(entity);
-                    }
-                }
-                catch (RequestFailedException ex) when (ex.Status is 404 or 412)
-                {
-                }
-            }
 
-            return deleted;
+        var deleted = new List<TableRow>();
+        foreach (var row in chunk)
+        {
+            if (await tables.DeleteAsync(_tableName, row.PartitionKey, row.RowKey, row.ETag, cancellationToken))
+            {
+                deleted.Add(row);
+            }
         }
+
+        return deleted;
     }
 
     private static string ClientPartition(string address)
@@ -234,28 +183,28 @@ public sealed class GreylistStore(StorageTables tables, IOptions<GreylistOptions
         return "c" + Convert.ToHexStringLower(hash[..1]);
     }
 
-    private static TripletRecord? ToTriplet(TableEntity entity)
+    private static TripletRecord? ToTriplet(TableRow row)
     {
-        var separator = entity.RowKey.IndexOf('_', StringComparison.Ordinal);
-        if (separator < 0 || !IpNetwork.TryParse(entity.RowKey[(separator + 1)..].Replace('_', '/'), out var network, out _))
+        var separator = row.RowKey.IndexOf('_', StringComparison.Ordinal);
+        if (separator < 0 || !IpNetwork.TryParse(row.RowKey[(separator + 1)..].Replace('_', '/'), out var network, out _))
         {
             return null;
         }
 
         return new TripletRecord(
             network,
-            entity.GetString("State") == Passed ? TripletState.Passed : TripletState.Pending,
-            entity.GetDateTimeOffset("FirstSeen") ?? default,
-            entity.GetDateTimeOffset("LastSeen") ?? default,
-            entity.GetDateTimeOffset("PassedAt"),
-            entity.ETag);
+            row.GetString("State") == Passed ? TripletState.Passed : TripletState.Pending,
+            row.GetDateTimeOffset("FirstSeen") ?? default,
+            row.GetDateTimeOffset("LastSeen") ?? default,
+            row.GetDateTimeOffset("PassedAt"),
+            row.ETag);
     }
 
-    private static ClientRecord ToClient(TableEntity entity) => new(
-        entity.RowKey,
-        entity.GetInt32("Passes") ?? 0,
-        entity.GetDateTimeOffset("LastCountedAt"),
-        entity.GetDateTimeOffset("LastSeen") ?? default,
-        entity.GetDateTimeOffset("WhitelistedAt"),
-        entity.ETag);
+    private static ClientRecord ToClient(TableRow row) => new(
+        row.RowKey,
+        row.GetInt32("Passes") ?? 0,
+        row.GetDateTimeOffset("LastCountedAt"),
+        row.GetDateTimeOffset("LastSeen") ?? default,
+        row.GetDateTimeOffset("WhitelistedAt"),
+        row.ETag);
 }

@@ -30,6 +30,8 @@ public static class BlocklistApiHostingExtensions
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
+        // Every background loop catches its own failures and tries again; this is the second line, not the first.
+        services.Configure<HostOptions>(host => host.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
 
         AddValidatedOptions<DnsOptions, DnsOptionsValidator>(services, DnsOptions.SectionName);
         AddValidatedOptions<DnsblOptions, DnsblOptionsValidator>(services, DnsblOptions.SectionName);
@@ -40,13 +42,15 @@ public static class BlocklistApiHostingExtensions
         AddValidatedOptions<DiagnosticsOptions, Diagnostics.DiagnosticsOptionsValidator>(services, DiagnosticsOptions.SectionName);
         AddValidatedOptions<RateLimitOptions, RateLimitOptionsValidator>(services, RateLimitOptions.SectionName);
         AddValidatedOptions<QueueTriggerOptions, QueueTriggerOptionsValidator>(services, QueueTriggerOptions.SectionName);
-        AddValidatedOptions<GreylistOptions, GreylistOptionsValidator>(services, GreylistOptions.SectionName);
+        AddValidatedOptions<GreylistOptions, GreylistOptionsValidator>(services, GreylistOptions.SectionName)
+            .Configure<IOptions<PublicPageOptions>>((greylist, page) => greylist.PageUrl = page.Value.Url is { Length: > 0 } url ? url : null);
         AddValidatedOptions<PublicPageOptions, PublicPageOptionsValidator>(services, PublicPageOptions.SectionName);
         AddValidatedOptions<StorageOptions, StorageOptionsValidator>(services, StorageOptions.SectionName)
             .Configure<IConfiguration>(ReadStorageConnection);
 
         AddStorage(services);
         services.AddSingleton<IDnsQuery>(CreateDnsClient);
+        services.AddSingleton<DnsLookupService>();
         services.AddSingleton<FunctionKeyAuthorizer>();
 
         services.AddSingleton<DnsblZones>();
@@ -62,6 +66,10 @@ public static class BlocklistApiHostingExtensions
 
         services.AddSingleton<GreylistStore>();
         services.AddSingleton<GreylistCounters>();
+        services.AddSingleton<GreylistMemory>();
+        services.AddSingleton<GreylistScreener>();
+        services.AddSingleton<GreylistClients>();
+        services.AddSingleton<GreylistPurge>();
         services.AddSingleton<GreylistService>();
         services.AddHostedService<GreylistStatsFlusher>();
 
@@ -131,7 +139,10 @@ public static class BlocklistApiHostingExtensions
                 ? new QueueServiceClient(connection, clientOptions)
                 : new QueueServiceClient(options.QueueServiceUri!, Credential(options), clientOptions);
         });
-        services.AddSingleton<StorageTables>();
+        services.AddSingleton<StorageHealth>();
+        services.AddSingleton<ITableStorage, AzureTableStorage>();
+        services.AddSingleton<IQueueStorage, AzureQueueStorage>();
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
     }
 
     private static void ConfigureRetry(RetryOptions retry, StorageOptions options)

@@ -1,3 +1,4 @@
+using BlocklistApi.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -6,10 +7,14 @@ namespace BlocklistApi.Http;
 /// <summary>The one place our error kinds become RFC 9457 problem+json, so statuses stay consistent across routes and hosts.</summary>
 public static class Problems
 {
-    public static ProblemHttpResult From(ApiError error) =>
-        TypedResults.Problem(detail: error.Detail, statusCode: (int)error.Kind, title: Title(error.Kind));
+    /// <summary>The problem for an error; one about a named field also gets <c>errors: {field: [detail]}</c>, the shape of ASP.NET Core's validation problems.</summary>
+    public static ProblemHttpResult From(ApiError error) => TypedResults.Problem(
+        detail: error.Detail,
+        statusCode: (int)error.Kind,
+        title: Title(error.Kind),
+        extensions: error.Field is { } field ? new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [error.Detail] } } : null);
 
-    public static ProblemHttpResult Invalid(string detail) => From(ApiError.Invalid(detail));
+    public static ProblemHttpResult Invalid(string detail, string? field = null) => From(ApiError.Invalid(detail, field));
 
     public static ProblemHttpResult NotFound(string detail) => From(ApiError.NotFound(detail));
 
@@ -18,21 +23,21 @@ public static class Problems
         title: "A valid key is required",
         detail: "Send a function key (or, for admin routes, an admin key) in the x-functions-key header or the code query parameter.");
 
-    /// <summary>Maps an unexpected exception to a problem; storage and network trouble are 503 (try again), the rest 500.</summary>
-    public static ProblemHttpResult FromException(Exception exception) => IsUnavailableDependency(exception)
-        ? From(ApiError.Unavailable("A service we depend on (storage or DNS) is not answering. Please try again in a minute."))
+    /// <summary>How long a client should wait before trying again after a 503 for a dependency that is not answering.</summary>
+    public static readonly TimeSpan UnavailableRetryAfter = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Maps an unexpected exception to a problem: storage and network trouble are 503 with Retry-After (try again
+    /// later), the rest 500.
+    /// </summary>
+    public static IResult FromException(Exception exception) => StorageFailures.IsUnavailable(exception)
+        ? new RetryAfterProblemResult(
+            ApiError.Unavailable("Our storage is not answering at the moment, so this could not be done. Please try again in a minute."),
+            UnavailableRetryAfter)
         : TypedResults.Problem(
             statusCode: StatusCodes.Status500InternalServerError,
             title: "Internal error",
             detail: "Something went wrong on our side; it has been logged. Please try again, and report it if it persists.");
-
-    public static bool IsUnavailableDependency(Exception exception) => exception switch
-    {
-        Azure.RequestFailedException { Status: 0 or >= 500 } => true,
-        HttpRequestException or TimeoutException or System.Net.Sockets.SocketException => true,
-        AggregateException aggregate => aggregate.InnerExceptions.All(IsUnavailableDependency),
-        _ => exception.InnerException is { } inner && IsUnavailableDependency(inner),
-    };
 
     private static string Title(ApiErrorKind kind) => kind switch
     {

@@ -22,7 +22,9 @@ public static class RequestBodies
         catch (JsonException ex)
         {
             var where = ex.Path is { Length: > 0 } path ? $" at {path}" : "";
-            return ApiError.Invalid($"The JSON body could not be read{where}: {ex.Message.Split(". Path:")[0]}");
+            // "$.expiresAt" names a top-level field; "$" or a nested path does not.
+            var field = ex.Path is ['$', '.', .. var name] && !name.Contains('.', StringComparison.Ordinal) && !name.Contains('[', StringComparison.Ordinal) ? name : null;
+            return ApiError.Invalid($"The JSON body could not be read{where}: {ex.Message.Split(". Path:")[0]}", field);
         }
     }
 }

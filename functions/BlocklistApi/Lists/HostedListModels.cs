@@ -35,3 +35,8 @@ public sealed record HostedListEntries(HostedListKind List, IReadOnlyList<Hosted
 
 /// <summary>The result of a PUT: the entry, and whether it was new.</summary>
 public sealed record HostedListWrite(HostedListEntry Entry, bool Created);
+
+/// <summary>The hosted-list entry that decides for an address (null when none does), and whether the lists were stale.</summary>
+/// <param name="Entry">The deciding entry.</param>
+/// <param name="Degraded">True when storage did not answer and the last lists this instance read decided.</param>
+public sealed record HostedListMatch(HostedListEntry? Entry, bool Degraded);

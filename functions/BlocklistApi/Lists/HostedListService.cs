@@ -1,6 +1,8 @@
 using System.Net;
-using BlocklistApi.Http;
+using BlocklistApi.Hosting;
 using BlocklistApi.Net;
+using BlocklistApi.PublicPage;
+using BlocklistApi.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,13 +12,18 @@ namespace BlocklistApi.Lists;
 public sealed partial class HostedListService(
     HostedListStore store,
     IOptions<HostedListOptions> options,
+    IOptions<PublicPageOptions> page,
     TimeProvider timeProvider,
     ILogger<HostedListService> logger)
 {
     private readonly TimeSpan _refreshInterval = options.Value.RefreshInterval;
     private const int MaxReasonLength = 500;
 
+    private readonly LogThrottle _staleWarnings = new(timeProvider, TimeSpan.FromMinutes(1));
     private volatile Snapshot? _snapshot;
+
+    // The last lists read from storage, kept through invalidation: what decides while storage does not answer.
+    private volatile Snapshot? _lastRead;
 
     // Bumped by every write through this instance, so a read racing with the write cannot keep an older snapshot.
     private int _generation;
@@ -33,17 +40,17 @@ public sealed partial class HostedListService(
         var reason = request.Reason?.Trim();
         if (string.IsNullOrEmpty(reason))
         {
-            return ApiError.Invalid("'reason' is required: say why this range is listed (the sender may see it).");
+            return ApiError.Invalid("'reason' is required: say why this range is listed (the sender may see it).", "reason");
         }
 
         if (reason.Length > MaxReasonLength)
         {
-            return ApiError.Invalid($"'reason' is longer than {MaxReasonLength} characters.");
+            return ApiError.Invalid($"'reason' is longer than {MaxReasonLength} characters.", "reason");
         }
 
         if (request.ExpiresAt is { } expires && expires <= now)
         {
-            return ApiError.Invalid($"'expiresAt' ({expires:O}) is not in the future; leave it out for an entry that does not expire.");
+            return ApiError.Invalid($"'expiresAt' ({expires:O}) is not in the future; leave it out for an entry that does not expire.", "expiresAt");
         }
 
         var existing = await store.GetAsync(list, range, cancellationToken);
@@ -52,6 +59,13 @@ public sealed partial class HostedListService(
         Invalidate();
         Log.EntryWritten(logger, list, entry.Range);
         return new HostedListWrite(entry, existing is null);
+    }
+
+    /// <summary>The list as an rbldnsd data file (<see cref="RbldnsdExport"/>), read fresh from storage.</summary>
+    public async Task<string> ExportRbldnsdAsync(HostedListKind list, CancellationToken cancellationToken)
+    {
+        var entries = await store.ListAsync(list: null, cancellationToken);
+        return RbldnsdExport.Format(list, entries, timeProvider.GetUtcNow(), page.Value.Url);
     }
 
     public async Task<bool> DeleteAsync(HostedListKind list, IpNetwork range, CancellationToken cancellationToken)
@@ -70,10 +84,15 @@ public sealed partial class HostedListService(
     /// The entry that decides for <paramref name="address"/>: an allow entry wins over a block entry (an approved
     /// whitelist request overrides our own block), and within a list the most specific range wins. Expired entries do not count.
     /// </summary>
-    public async Task<HostedListEntry?> MatchAsync(IPAddress address, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Lists changed by another instance are re-read within Lists:RefreshInterval, bounded by
+    /// <paramref name="cancellationToken"/> (callers pass their storage budget). When storage does not answer, the
+    /// last lists this instance read decide, and the match says it is degraded (with no lists at all yet, nothing matches).
+    /// </remarks>
+    public async Task<HostedListMatch> MatchAsync(IPAddress address, CancellationToken cancellationToken)
     {
-        var snapshot = await CurrentAsync(cancellationToken);
-        return Match(snapshot.Entries, address, timeProvider.GetUtcNow());
+        var (snapshot, degraded) = await CurrentAsync(cancellationToken);
+        return new HostedListMatch(snapshot.Index.Match(address, timeProvider.GetUtcNow()), degraded);
     }
 
     /// <summary>Pure matching over entries sorted most specific first.</summary>
@@ -99,45 +118,50 @@ public sealed partial class HostedListService(
     }
 
     // At most once per RefreshInterval a point read tells whether any instance changed the lists; only then are they
-    // read again. If storage cannot be reached, the last snapshot is used (logged) rather than failing the mail server's call.
-    private async Task<Snapshot> CurrentAsync(CancellationToken cancellationToken)
+    // read again. If storage cannot be reached, the last lists read are used (logged once a minute) rather than failing
+    // the mail server's call.
+    private async Task<(Snapshot Snapshot, bool Degraded)> CurrentAsync(CancellationToken cancellationToken)
     {
         var generation = Volatile.Read(ref _generation);
         var snapshot = _snapshot is { } current && current.Generation == generation ? current : null;
         var now = timeProvider.GetUtcNow();
         if (snapshot is not null && now - snapshot.CheckedAt < _refreshInterval)
         {
-            return snapshot;
+            return (snapshot, false);
         }
 
-        string? version;
         try
         {
-            version = await store.GetVersionAsync(cancellationToken);
-        }
-        catch (Exception ex) when (snapshot is not null && Problems.IsUnavailableDependency(ex))
-        {
-            Log.UsingStaleSnapshot(logger, ex);
-            return snapshot;
-        }
+            var version = await store.GetVersionAsync(cancellationToken);
+            if (snapshot is not null && snapshot.Version == version)
+            {
+                Keep(snapshot with { CheckedAt = now });
+                return (snapshot, false);
+            }
 
-        if (snapshot is not null && snapshot.Version == version)
-        {
-            Keep(snapshot with { CheckedAt = now });
-            return snapshot;
+            var entries = await store.ListAsync(list: null, cancellationToken);
+            snapshot = new Snapshot(version, generation, now, entries
+                .Select(e => (Range: IpNetwork.FromText(e.Range), Entry: e))
+                .OrderByDescending(e => e.Range.PrefixLength)
+                .ToArray());
+            Keep(snapshot);
+            return (snapshot, false);
         }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, CancellationToken.None) || ex is Azure.RequestFailedException)
+        {
+            // Cancelled by the caller's storage budget or not, the lists could not be read: use what we have.
+            if (_staleWarnings.ShouldLog(out var suppressed))
+            {
+                Log.UsingStaleSnapshot(logger, suppressed, ex);
+            }
 
-        var entries = await store.ListAsync(list: null, cancellationToken);
-        snapshot = new Snapshot(version, generation, now, entries
-            .Select(e => (Range: IpNetwork.FromText(e.Range), Entry: e))
-            .OrderByDescending(e => e.Range.PrefixLength)
-            .ToArray());
-        Keep(snapshot);
-        return snapshot;
+            return (_lastRead ?? Snapshot.Empty, true);
+        }
     }
 
     private void Keep(Snapshot snapshot)
     {
+        _lastRead = snapshot;
         if (snapshot.Generation == Volatile.Read(ref _generation))
         {
             _snapshot = snapshot;
@@ -150,7 +174,12 @@ public sealed partial class HostedListService(
         _snapshot = null;
     }
 
-    private sealed record Snapshot(string? Version, int Generation, DateTimeOffset CheckedAt, IReadOnlyList<(IpNetwork Range, HostedListEntry Entry)> Entries);
+    private sealed record Snapshot(string? Version, int Generation, DateTimeOffset CheckedAt, IReadOnlyList<(IpNetwork Range, HostedListEntry Entry)> Entries)
+    {
+        public static Snapshot Empty { get; } = new(null, -1, DateTimeOffset.MinValue, []);
+
+        public HostedListIndex Index { get; } = new(Entries);
+    }
 
     private static partial class Log
     {
@@ -160,7 +189,7 @@ public sealed partial class HostedListService(
         [LoggerMessage(2002, LogLevel.Information, "Hosted {List} list entry {Range} deleted")]
         public static partial void EntryDeleted(ILogger logger, HostedListKind list, string range);
 
-        [LoggerMessage(2003, LogLevel.Warning, "Hosted lists could not be read from storage; using the last copy in memory")]
-        public static partial void UsingStaleSnapshot(ILogger logger, Exception exception);
+        [LoggerMessage(2003, LogLevel.Warning, "Hosted lists could not be read from storage in time; using the last copy in memory ({Suppressed} more since the last warning)")]
+        public static partial void UsingStaleSnapshot(ILogger logger, int suppressed, Exception exception);
     }
 }

@@ -1,5 +1,3 @@
-using Azure;
-using Azure.Data.Tables;
 using BlocklistApi.Net;
 using BlocklistApi.Storage;
 
@@ -10,78 +8,65 @@ namespace BlocklistApi.Lists;
 /// is a point read and a whole list one partition query. Row ("meta", "version") is rewritten on every change: its
 /// ETag is the lists' version, so each instance learns of a change with one point read.
 /// </summary>
-public sealed class HostedListStore(StorageTables tables)
+public sealed class HostedListStore(ITableStorage tables)
 {
     public const string TableName = "HostedLists";
     private const string MetaPartition = "meta";
     private const string VersionRow = "version";
 
-    public async Task<string?> GetVersionAsync(CancellationToken cancellationToken)
-    {
-        var table = await tables.GetAsync(TableName, cancellationToken);
-        var meta = await table.GetEntityIfExistsAsync<TableEntity>(MetaPartition, VersionRow, select: ["PartitionKey"], cancellationToken);
-        return meta.HasValue ? meta.Value!.ETag.ToString() : null;
-    }
+    public async Task<string?> GetVersionAsync(CancellationToken cancellationToken) =>
+        (await tables.GetAsync(TableName, MetaPartition, VersionRow, cancellationToken))?.ETag;
 
+    /// <summary>One list, or both (allow first) when <paramref name="list"/> is null.</summary>
     public async Task<IReadOnlyList<HostedListEntry>> ListAsync(HostedListKind? list, CancellationToken cancellationToken)
     {
-        var table = await tables.GetAsync(TableName, cancellationToken);
-        var filter = list is { } kind
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {PartitionOf(kind)}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {PartitionOf(HostedListKind.Allow)} or PartitionKey eq {PartitionOf(HostedListKind.Block)}");
         var entries = new List<HostedListEntry>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        foreach (var kind in list is { } one ? [one] : new[] { HostedListKind.Allow, HostedListKind.Block })
         {
-            entries.Add(ToEntry(entity));
+            var rows = await tables.QueryAsync(TableName, new TableQuery(PartitionOf(kind)), cancellationToken);
+            entries.AddRange(rows.Select(ToEntry));
         }
 
         return entries;
     }
 
-    public async Task<HostedListEntry?> GetAsync(HostedListKind list, IpNetwork range, CancellationToken cancellationToken)
-    {
-        var table = await tables.GetAsync(TableName, cancellationToken);
-        var entity = await table.GetEntityIfExistsAsync<TableEntity>(PartitionOf(list), range.ToKey(), cancellationToken: cancellationToken);
-        return entity.HasValue ? ToEntry(entity.Value!) : null;
-    }
+    public async Task<HostedListEntry?> GetAsync(HostedListKind list, IpNetwork range, CancellationToken cancellationToken) =>
+        await tables.GetAsync(TableName, PartitionOf(list), range.ToKey(), cancellationToken) is { } row ? ToEntry(row) : null;
 
     public async Task UpsertAsync(HostedListEntry entry, CancellationToken cancellationToken)
     {
-        var table = await tables.GetAsync(TableName, cancellationToken);
-        var entity = new TableEntity(PartitionOf(entry.List), IpNetwork.FromText(entry.Range).ToKey())
+        var row = new TableRow(PartitionOf(entry.List), IpNetwork.FromText(entry.Range).ToKey())
         {
             ["Reason"] = entry.Reason,
             ["CreatedAt"] = entry.CreatedAt,
             ["UpdatedAt"] = entry.UpdatedAt,
             ["ExpiresAt"] = entry.ExpiresAt,
         };
-        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
-        await BumpVersionAsync(table, cancellationToken);
+        await tables.UpsertAsync(TableName, row, cancellationToken);
+        await BumpVersionAsync(cancellationToken);
     }
 
     public async Task<bool> DeleteAsync(HostedListKind list, IpNetwork range, CancellationToken cancellationToken)
     {
-        var table = await tables.GetAsync(TableName, cancellationToken);
-        var response = await table.DeleteEntityAsync(PartitionOf(list), range.ToKey(), ETag.All, cancellationToken);
-        var existed = response.Status != 404;
+        var existed = await tables.DeleteAsync(TableName, PartitionOf(list), range.ToKey(), ifMatch: null, cancellationToken);
         if (existed)
         {
-            await BumpVersionAsync(table, cancellationToken);
+            await BumpVersionAsync(cancellationToken);
         }
 
         return existed;
     }
 
-    private static Task<Azure.Response> BumpVersionAsync(TableClient table, CancellationToken cancellationToken) =>
-        table.UpsertEntityAsync(new TableEntity(MetaPartition, VersionRow), TableUpdateMode.Replace, cancellationToken);
+    private Task<TableWrite> BumpVersionAsync(CancellationToken cancellationToken) =>
+        tables.UpsertAsync(TableName, new TableRow(MetaPartition, VersionRow), cancellationToken);
 
     private static string PartitionOf(HostedListKind list) => list == HostedListKind.Allow ? "allow" : "block";
 
-    private static HostedListEntry ToEntry(TableEntity entity) => new(
-        entity.PartitionKey == "allow" ? HostedListKind.Allow : HostedListKind.Block,
-        IpNetwork.FromKey(entity.RowKey).ToString(),
-        entity.GetString("Reason") ?? "",
-        entity.GetDateTimeOffset("CreatedAt") ?? entity.Timestamp ?? default,
-        entity.GetDateTimeOffset("UpdatedAt") ?? entity.Timestamp ?? default,
-        entity.GetDateTimeOffset("ExpiresAt"));
+    private static HostedListEntry ToEntry(TableRow row) => new(
+        row.PartitionKey == "allow" ? HostedListKind.Allow : HostedListKind.Block,
+        IpNetwork.FromKey(row.RowKey).ToString(),
+        row.GetString("Reason") ?? "",
+        row.GetDateTimeOffset("CreatedAt") ?? default,
+        row.GetDateTimeOffset("UpdatedAt") ?? default,
+        row.GetDateTimeOffset("ExpiresAt"));
 }

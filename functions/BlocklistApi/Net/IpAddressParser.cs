@@ -316,6 +316,6 @@ public static class IpAddressParser
         return true;
     }
 
-    /// <summary>The address family name used in messages and keys.</summary>
+    /// <summary>True for an IPv4 address (an IPv4-mapped IPv6 address is not: map it first).</summary>
     public static bool IsIPv4(this IPAddress address) => address.AddressFamily == AddressFamily.InterNetwork;
 }

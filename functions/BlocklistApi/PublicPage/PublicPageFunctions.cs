@@ -1,3 +1,4 @@
+using BlocklistApi.Http;
 using BlocklistApi.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,7 +17,7 @@ public sealed class PublicPageFunctions(PublicPageDocument page, ClientRateLimit
     public const string Route = "{ignored:maxlength(0)?}";
 
     [Function(nameof(GetPublicPage))]
-    public Results<PublicPageResult, RateLimitedHttpResult> GetPublicPage(
+    public Results<PublicPageResult, RetryAfterProblemResult> GetPublicPage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest request)
     {
         if (rateLimiter.Acquire(RateLimitPolicy.Page, request.HttpContext) is { } limited)

@@ -1,3 +1,4 @@
+using BlocklistApi.Http;
 using System.Collections.Concurrent;
 using System.Net;
 using BlocklistApi.Net;
@@ -41,7 +42,7 @@ public sealed partial class ClientRateLimiter
     }
 
     /// <summary>Takes a permit for the request's client; null when allowed, else the 429 answer to return.</summary>
-    public RateLimitedHttpResult? Acquire(RateLimitPolicy policy, HttpContext context)
+    public RetryAfterProblemResult? Acquire(RateLimitPolicy policy, HttpContext context)
     {
         var client = ClientKey(context.Connection.RemoteIpAddress, context.Request.Headers[_options.ForwardedForHeader]);
         if (TryAcquire(policy, client) is not { } retryAfter)
@@ -50,7 +51,7 @@ public sealed partial class ClientRateLimiter
         }
 
         Log.Limited(_logger, client, policy, retryAfter);
-        return new RateLimitedHttpResult(retryAfter);
+        return RetryAfterProblemResult.TooManyRequests(retryAfter);
     }
 
     /// <summary>Takes a permit from the client's bucket: null when one was free, else how long until one is.</summary>

@@ -1,3 +1,6 @@
+using BlocklistApi.Hosting;
+using Microsoft.Extensions.Options;
+
 namespace BlocklistApi.RateLimiting;
 
 /// <summary>
@@ -13,15 +16,18 @@ public sealed class RateLimitOptions
     /// Anonymous API calls (GET /v1/diagnostics/{ip}) a client may make per minute; each makes a few dozen DNS
     /// queries and may open an SMTP connection. Also the burst allowed at once. Default 10.
     /// </summary>
+    [SettingRange("RateLimit:PermitsPerMinute", 1, RateLimitOptionsValidator.MaxPermitsPerMinute)]
     public int PermitsPerMinute { get; set; } = 10;
 
     /// <summary>Loads of the public page (GET /) a client may make per minute, and the burst. Default 60.</summary>
+    [SettingRange("RateLimit:PagePermitsPerMinute", 1, RateLimitOptionsValidator.MaxPermitsPerMinute)]
     public int PagePermitsPerMinute { get; set; } = 60;
 
     /// <summary>
     /// IPv6 clients are counted per network of this prefix length, because one host or home usually has a whole /64.
     /// Default 64.
     /// </summary>
+    [SettingRange("RateLimit:Ipv6PrefixLength", 32, 128)]
     public int Ipv6PrefixLength { get; set; } = 64;
 
     /// <summary>
@@ -42,5 +48,10 @@ public sealed class RateLimitOptions
     /// How many client buckets one instance keeps at most. When full, buckets that have refilled are dropped; if
     /// that frees nothing, all are (the limits restart rather than memory growing). Default 100000.
     /// </summary>
+    [SettingRange("RateLimit:MaxTrackedClients", 100, 100_000_000)]
     public int MaxTrackedClients { get; set; } = 100_000;
 }
+
+/// <summary>The ranges on <see cref="RateLimitOptions"/>, checked by the options validation source generator.</summary>
+[OptionsValidator]
+public sealed partial class RateLimitOptionsRanges : IValidateOptions<RateLimitOptions>;

@@ -1,3 +1,4 @@
+using BlocklistApi.Dns;
 using BlocklistApi.Net;
 using Microsoft.Extensions.Options;
 

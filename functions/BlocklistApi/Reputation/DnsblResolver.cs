@@ -1,67 +1,58 @@
 using System.Net;
+using BlocklistApi.Dns;
 using DnsClient;
+using DnsClient.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace BlocklistApi.Reputation;
 
 /// <summary>Asks one DNSBL/DNSWL zone about one address (RFC 5782): A for the listing, TXT for the reason.</summary>
-public sealed partial class DnsblResolver(IDnsQuery dns, TimeProvider timeProvider, ILogger<DnsblResolver> logger)
+public sealed partial class DnsblResolver(DnsLookupService dns, TimeProvider timeProvider, ILogger<DnsblResolver> logger)
 {
-    /// <summary>Never throws for DNS trouble: a slow zone is <see cref="ZoneStatus.Timeout"/>, a failing one <see cref="ZoneStatus.Error"/>.</summary>
+    /// <summary>
+    /// Never throws for DNS trouble: a slow zone is <see cref="ZoneStatus.Timeout"/>, a failing one <see cref="ZoneStatus.Error"/>.
+    /// The A and TXT queries share the zone's one timeout.
+    /// </summary>
     public async Task<ZoneLookup> LookupAsync(DnsblZone zone, IPAddress address, CancellationToken cancellationToken)
     {
         var name = zone.QueryName(address);
-        var options = zone.QueryOptions;
-        using var deadline = new CancellationTokenSource(zone.Timeout, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        try
+        var started = timeProvider.GetTimestamp();
+        var answer = await dns.LookupAsync(name, QueryType.A, zone.LookupOptions, cancellationToken);
+        var lookup = Map(zone, answer);
+        if (lookup.Status == ZoneStatus.Timeout)
         {
-            var response = await dns.QueryAsync(new DnsQuestion(name, QueryType.A), options, linked.Token);
-            var lookup = Map(zone, response);
-            if (lookup.Listed)
-            {
-                lookup = lookup with { Reasons = await ReadReasonsAsync(zone, name, options, linked.Token) };
-            }
+            Log.ZoneTimedOut(logger, zone.Name, zone.Timeout);
+        }
+        else if (lookup.Status == ZoneStatus.Error)
+        {
+            Log.ZoneFailed(logger, zone.Name, lookup.Error!);
+        }
+        else if (lookup.Listed)
+        {
+            lookup = lookup with { Reasons = await ReadReasonsAsync(zone, name, zone.Timeout - timeProvider.GetElapsedTime(started), cancellationToken) };
+        }
 
-            return lookup;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            Log.ZoneTimedOut(logger, zone.Name, zone.Timeout);
-            return ZoneLookup.TimedOut(zone.Timeout);
-        }
-        catch (DnsResponseException ex) when (ex.Code == DnsResponseCode.ConnectionTimeout)
-        {
-            Log.ZoneTimedOut(logger, zone.Name, zone.Timeout);
-            return ZoneLookup.TimedOut(zone.Timeout);
-        }
-        catch (DnsResponseException ex)
-        {
-            Log.ZoneFailed(logger, zone.Name, ex.Code.ToString());
-            return ZoneLookup.Failed($"The zone's DNS server could not be asked: {ex.DnsError}.");
-        }
+        return lookup;
     }
 
     /// <summary>Turns the A answer into a result; pure, so the classification rules are unit-tested without DNS.</summary>
-    internal static ZoneLookup Map(DnsblZone zone, IDnsQueryResponse response)
+    internal static ZoneLookup Map(DnsblZone zone, DnsLookup answer)
     {
-        var code = response.Header.ResponseCode;
-        if (code == DnsHeaderResponseCode.NotExistentDomain)
+        switch (answer.Status)
         {
-            return ZoneLookup.NotListed(NegativeTtl(response));
+            case DnsLookupStatus.NxDomain or DnsLookupStatus.NoData:
+                return ZoneLookup.NotListed(answer.NegativeTtl);
+            case DnsLookupStatus.Timeout:
+                return ZoneLookup.TimedOut(zone.Timeout);
+            case DnsLookupStatus.ServerFailure when answer.ResponseCode is { } code:
+                return ZoneLookup.Failed($"The zone's DNS server answered {code} instead of a listing or NXDOMAIN.");
+            case DnsLookupStatus.ServerFailure:
+                return ZoneLookup.Failed($"The zone's DNS server could not be asked: {answer.Error}");
+            case not DnsLookupStatus.Found:
+                return ZoneLookup.Failed($"The zone's answer could not be used: {answer.Error}");
         }
 
-        if (code != DnsHeaderResponseCode.NoError)
-        {
-            return ZoneLookup.Failed($"The zone's DNS server answered {code} instead of a listing or NXDOMAIN.");
-        }
-
-        var records = response.Answers.ARecords().ToList();
-        if (records.Count == 0)
-        {
-            return ZoneLookup.NotListed(NegativeTtl(response));
-        }
-
+        var records = answer.Records.OfType<ARecord>().ToList();
         var codes = new List<string>(records.Count);
         var meanings = new List<string>(records.Count);
         var errors = new List<string>();
@@ -90,27 +81,22 @@ public sealed partial class DnsblResolver(IDnsQuery dns, TimeProvider timeProvid
         return new ZoneLookup(ZoneStatus.Ok, codes, meanings, [], null, ttl);
     }
 
-    private async Task<IReadOnlyList<string>> ReadReasonsAsync(DnsblZone zone, string name, DnsQueryAndServerOptions options, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> ReadReasonsAsync(DnsblZone zone, string name, TimeSpan remaining, CancellationToken cancellationToken)
     {
-        try
+        if (remaining <= TimeSpan.Zero)
         {
-            var response = await dns.QueryAsync(new DnsQuestion(name, QueryType.TXT), options, cancellationToken);
-            // A TXT record is one or more character-strings (RFC 1035 section 3.3.14); a reason is their concatenation.
-            return response.Answers.TxtRecords().Select(t => string.Concat(t.Text)).Where(t => t.Length > 0).ToList();
-        }
-        catch (Exception ex) when (ex is DnsResponseException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            // The listing stands without its reason: the A answer is what decides.
             Log.ReasonUnavailable(logger, zone.Name);
             return [];
         }
-    }
 
-    // RFC 2308 section 5: a negative answer may be cached for min(SOA TTL, SOA MINIMUM).
-    private static TimeSpan NegativeTtl(IDnsQueryResponse response)
-    {
-        var soa = response.Authorities.SoaRecords().FirstOrDefault();
-        return soa is null ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(soa.TimeToLive, (long)soa.Minimum));
+        var answer = await dns.LookupAsync(name, QueryType.TXT, zone.ReasonLookupOptions(remaining), cancellationToken);
+        if (answer.IsFailure)
+        {
+            // The listing stands without its reason: the A answer is what decides.
+            Log.ReasonUnavailable(logger, zone.Name);
+        }
+
+        return answer.Texts.Where(t => t.Length > 0).ToList();
     }
 
     private static partial class Log

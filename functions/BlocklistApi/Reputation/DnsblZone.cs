@@ -1,12 +1,13 @@
 using System.Net;
-using BlocklistApi.Net;
-using DnsClient;
+using BlocklistApi.Dns;
 
 namespace BlocklistApi.Reputation;
 
 /// <summary>A configured zone, ready to query: the secret-bearing query name apart from the name we show.</summary>
 public sealed class DnsblZone
 {
+    private readonly IReadOnlyList<IPEndPoint> _servers;
+
     // Operators that put an access key in the first label of the zone name.
     private static readonly string[] s_keyedSuffixes = [".dq.spamhaus.net", ".dq.spamhaus.com", ".mail.abusix.zone"];
 
@@ -18,14 +19,8 @@ public sealed class DnsblZone
         Weight = options.Weight;
         Timeout = options.Timeout ?? defaultTimeout;
         // Our own cache keeps DNSBL answers, so the client's is bypassed; no retries, so a zone answers within one timeout.
-        QueryOptions = servers.Count > 0 ? new DnsQueryAndServerOptions(servers.ToArray()) : new DnsQueryAndServerOptions();
-        QueryOptions.Timeout = Timeout;
-        QueryOptions.Retries = 0;
-        QueryOptions.UseCache = false;
-        QueryOptions.ThrowDnsErrors = false;
-        QueryOptions.ContinueOnDnsError = false;
-        QueryOptions.ContinueOnEmptyResponse = false;
-        QueryOptions.UseTcpFallback = true;
+        _servers = servers;
+        LookupOptions = new DnsLookupOptions(servers, Timeout, Name);
         DelistUrlTemplate = string.IsNullOrWhiteSpace(options.DelistUrl) ? ZoneCodeCatalog.DefaultDelistUrl(Name) : options.DelistUrl;
     }
 
@@ -44,8 +39,11 @@ public sealed class DnsblZone
 
     public string? DelistUrlTemplate { get; }
 
-    /// <summary>DnsClient settings for this zone.</summary>
-    public DnsQueryAndServerOptions QueryOptions { get; }
+    /// <summary>How this zone is asked: its resolvers, its timeout, no retry, no client cache; logged by its display name.</summary>
+    public DnsLookupOptions LookupOptions { get; }
+
+    /// <summary>The TXT lookup of a listing gets what is left of the zone's timeout.</summary>
+    public DnsLookupOptions ReasonLookupOptions(TimeSpan remaining) => new(_servers, remaining, Name);
 
     public string QueryName(IPAddress address) => $"{DnsNames.ReverseLabels(address)}.{QueryZone}.";
 

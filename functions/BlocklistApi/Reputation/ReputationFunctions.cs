@@ -17,7 +17,7 @@ public sealed class ReputationFunctions(ReputationService reputation)
     {
         if (!IpAddressParser.TryParse(ip, out var address, out var error))
         {
-            return Problems.Invalid(error);
+            return Problems.Invalid(error, nameof(ip));
         }
 
         return TypedResults.Ok(await reputation.CheckAsync(address, cancellationToken));

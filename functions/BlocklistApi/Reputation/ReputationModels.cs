@@ -52,13 +52,15 @@ public enum Verdict
 /// <param name="Listings">One entry per configured zone, in configuration order.</param>
 /// <param name="LocalListing">The entry of our own hosted allow or block list that matched, if any.</param>
 /// <param name="CheckedAt">When the answer was made.</param>
+/// <param name="Degraded">True when storage did not answer in time: the answer comes from DNS without our cache, and from the last hosted lists this instance read.</param>
 public sealed record ReputationReport(
     string Ip,
     Verdict Verdict,
     double Score,
     IReadOnlyList<ZoneListing> Listings,
     HostedListEntry? LocalListing,
-    DateTimeOffset CheckedAt);
+    DateTimeOffset CheckedAt,
+    bool Degraded = false);
 
 /// <summary>What one zone said about the address.</summary>
 /// <param name="Zone">The zone name, never including an access key.</param>

@@ -11,13 +11,20 @@ public sealed class ReputationService(
     HostedListService hostedLists,
     TimeProvider timeProvider)
 {
+    /// <summary>
+    /// The verdict for <paramref name="address"/>. Storage never holds it up for long: each storage step waits at most
+    /// ReputationCache:StorageTimeout, then the answer comes from DNS and the last hosted lists this instance has, and
+    /// says <c>degraded</c>.
+    /// </summary>
     public async Task<ReputationReport> CheckAsync(IPAddress address, CancellationToken cancellationToken)
     {
         var ip = address.ToString();
-        var localTask = hostedLists.MatchAsync(address, cancellationToken);
+        var localTask = MatchHostedListsAsync(address, cancellationToken);
         var listingsTask = LookupZonesAsync(address, ip, cancellationToken);
         await Task.WhenAll(localTask, listingsTask);
-        return Combine(ip, await listingsTask, await localTask, timeProvider.GetUtcNow());
+        var (listings, cacheDegraded) = await listingsTask;
+        var local = await localTask;
+        return Combine(ip, listings, local.Entry, timeProvider.GetUtcNow()) with { Degraded = cacheDegraded || local.Degraded };
     }
 
     /// <summary>
@@ -51,7 +58,14 @@ public sealed class ReputationService(
         return new ReputationReport(ip, verdict, block - allow, listings, local, now);
     }
 
-    private async Task<IReadOnlyList<ZoneListing>> LookupZonesAsync(IPAddress address, string ip, CancellationToken cancellationToken)
+    private async Task<HostedListMatch> MatchHostedListsAsync(IPAddress address, CancellationToken cancellationToken)
+    {
+        using var budget = cache.StorageBudget(cancellationToken);
+        return await hostedLists.MatchAsync(address, budget.Token);
+    }
+
+    // The listings, and whether the table cache failed to answer (the call then went on without it).
+    private async Task<(IReadOnlyList<ZoneListing> Listings, bool Degraded)> LookupZonesAsync(IPAddress address, string ip, CancellationToken cancellationToken)
     {
         var all = zones.All;
         var results = new ZoneListing?[all.Count];
@@ -68,9 +82,12 @@ public sealed class ReputationService(
             }
         }
 
+        var degraded = false;
         if (missing.Count > 0 && cache.Enabled)
         {
             var stored = await cache.ReadAsync(ip, cancellationToken);
+            degraded = stored is null;
+            stored ??= new Dictionary<string, ZoneLookup>();
             missing.RemoveAll(i =>
             {
                 if (!stored.TryGetValue(all[i].Name, out var lookup))
@@ -92,13 +109,14 @@ public sealed class ReputationService(
                 results[missing[j]] = ToListing(all[missing[j]], ip, lookups[j], ListingSource.Dns);
             }
 
-            if (cache.Enabled)
+            // When the read just failed, storage is not answering: the write would only wait out its budget too.
+            if (cache.Enabled && !degraded)
             {
-                await cache.WriteAsync(ip, missing.Select((i, j) => (all[i].Name, lookups[j])).ToList(), cancellationToken);
+                degraded = !await cache.WriteAsync(ip, missing.Select((i, j) => (all[i].Name, lookups[j])).ToList(), cancellationToken);
             }
         }
 
-        return results!;
+        return (results!, degraded);
     }
 
     private static ZoneListing ToListing(DnsblZone zone, string ip, ZoneLookup lookup, ListingSource source) => new(

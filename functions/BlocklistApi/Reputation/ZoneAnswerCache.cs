@@ -1,7 +1,6 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
-using Azure.Data.Tables;
-using BlocklistApi.Http;
+using BlocklistApi.Caching;
+using BlocklistApi.Hosting;
 using BlocklistApi.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,84 +10,74 @@ namespace BlocklistApi.Reputation;
 /// <summary>
 /// Zone answers per (zone, address): a short in-memory cache in front of the ReputationCache table.
 /// Table keys: PartitionKey is the address, RowKey the zone name, so one partition query reads every zone's answer
-/// for an address and one entity-group transaction writes them. Only status "ok" answers are cached, for their DNS TTL
-/// clamped to [MinimumTtl, MaximumTtl]. The cache is an optimisation: storage trouble is logged and answered from DNS.
+/// for an address and one batch writes them. Only status "ok" answers are cached, for their DNS TTL clamped to
+/// [MinimumTtl, MaximumTtl]. The cache is an optimisation: each storage step waits at most
+/// ReputationCache:StorageTimeout, and trouble is logged (once a minute) and answered from DNS.
 /// </summary>
 public sealed partial class ZoneAnswerCache(
-    StorageTables tables,
+    ITableStorage tables,
     IOptions<ReputationCacheOptions> options,
     TimeProvider timeProvider,
     ILogger<ZoneAnswerCache> logger)
 {
     private readonly ReputationCacheOptions _options = options.Value;
-    private readonly ConcurrentDictionary<(string Zone, string Ip), MemoryEntry> _memory = new();
-    private int _memoryCount;
+    private readonly BoundedCache<(string Zone, string Ip), ZoneLookup> _memory = new(options.Value.MemoryMaxEntries, timeProvider);
+    private readonly LogThrottle _readWarnings = new(timeProvider, TimeSpan.FromMinutes(1));
+    private readonly LogThrottle _writeWarnings = new(timeProvider, TimeSpan.FromMinutes(1));
 
     public bool Enabled => _options.Enabled;
 
-    public bool TryGetFromMemory(string zone, string ip, out ZoneLookup lookup)
-    {
-        if (_memory.TryGetValue((zone, ip), out var entry) && entry.ExpiresAt > timeProvider.GetUtcNow())
-        {
-            lookup = entry.Lookup;
-            return true;
-        }
+    public bool TryGetFromMemory(string zone, string ip, out ZoneLookup lookup) => _memory.TryGet((zone, ip), out lookup);
 
-        lookup = null!;
-        return false;
-    }
-
-    /// <summary>Reads every unexpired cached answer for <paramref name="ip"/> (one partition query) and warms memory with them.</summary>
-    public async Task<IReadOnlyDictionary<string, ZoneLookup>> ReadAsync(string ip, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every unexpired cached answer for <paramref name="ip"/> (one partition query), warming memory with them; null
+    /// when storage did not answer within ReputationCache:StorageTimeout.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, ZoneLookup>?> ReadAsync(string ip, CancellationToken cancellationToken)
     {
-        var found = new Dictionary<string, ZoneLookup>(StringComparer.Ordinal);
+        using var budget = StorageBudget(cancellationToken);
         try
         {
-            var table = await tables.GetAsync(_options.TableName, cancellationToken);
+            var rows = await tables.QueryAsync(_options.TableName, new TableQuery(ip), budget.Token);
             var now = timeProvider.GetUtcNow();
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ip}");
-            await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            var found = new Dictionary<string, ZoneLookup>(StringComparer.Ordinal);
+            foreach (var row in rows)
             {
-                var expiresAt = entity.GetDateTimeOffset("ExpiresAt") ?? DateTimeOffset.MinValue;
-                if (expiresAt <= now)
+                var expiresAt = row.GetDateTimeOffset("ExpiresAt") ?? DateTimeOffset.MinValue;
+                if (expiresAt > now)
                 {
-                    continue;
+                    var lookup = new ZoneLookup(ZoneStatus.Ok, ReadList(row, "Codes"), ReadList(row, "Meanings"), ReadList(row, "Reasons"), null, expiresAt - now);
+                    found[row.RowKey] = lookup;
+                    Remember(row.RowKey, ip, lookup);
                 }
-
-                var lookup = new ZoneLookup(
-                    ZoneStatus.Ok,
-                    ReadList(entity, "Codes"),
-                    ReadList(entity, "Meanings"),
-                    ReadList(entity, "Reasons"),
-                    null,
-                    expiresAt - now);
-                found[entity.RowKey] = lookup;
-                Remember(entity.RowKey, ip, lookup, now);
             }
-        }
-        catch (Exception ex) when (Problems.IsUnavailableDependency(ex))
-        {
-            Log.CacheReadFailed(logger, ex);
-        }
 
-        return found;
+            return found;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (StorageFailures.IsUnavailable(ex, cancellationToken) || ex is Azure.RequestFailedException))
+        {
+            if (_readWarnings.ShouldLog(out var suppressed))
+            {
+                Log.CacheReadFailed(logger, suppressed, ex);
+            }
+
+            return null;
+        }
     }
 
-    /// <summary>Stores fresh "ok" answers for <paramref name="ip"/> in memory and, in one transaction, in the table.</summary>
-    public async Task WriteAsync(string ip, IReadOnlyList<(string Zone, ZoneLookup Lookup)> answers, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores fresh "ok" answers for <paramref name="ip"/> in memory and, in one batch, in the table; false when
+    /// storage did not take them in time (they are dropped: the next call asks DNS again).
+    /// </summary>
+    public async Task<bool> WriteAsync(string ip, IReadOnlyList<(string Zone, ZoneLookup Lookup)> answers, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var actions = new List<TableTransactionAction>(answers.Count);
-        foreach (var (zone, lookup) in answers)
+        var actions = new List<TableBatchAction>(answers.Count);
+        foreach (var (zone, lookup) in answers.Where(a => a.Lookup.Status == ZoneStatus.Ok))
         {
-            if (lookup.Status != ZoneStatus.Ok)
-            {
-                continue;
-            }
-
             var ttl = Clamp(lookup.Ttl);
-            Remember(zone, ip, lookup with { Ttl = ttl }, now);
-            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(ip, zone)
+            Remember(zone, ip, lookup with { Ttl = ttl });
+            actions.Add(new TableBatchAction(TableBatchKind.Upsert, new TableRow(ip, zone)
             {
                 ["Codes"] = JsonSerializer.Serialize(lookup.Codes),
                 ["Meanings"] = JsonSerializer.Serialize(lookup.Meanings),
@@ -99,76 +88,46 @@ public sealed partial class ZoneAnswerCache(
 
         if (actions.Count == 0)
         {
-            return;
+            return true;
         }
 
+        using var budget = StorageBudget(cancellationToken);
         try
         {
-            var table = await tables.GetAsync(_options.TableName, cancellationToken);
-            await table.SubmitTransactionAsync(actions, cancellationToken);
+            return await tables.SubmitBatchAsync(_options.TableName, actions, budget.Token);
         }
-        catch (Exception ex) when (Problems.IsUnavailableDependency(ex) || ex is TableTransactionFailedException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (StorageFailures.IsUnavailable(ex, cancellationToken) || ex is Azure.RequestFailedException))
         {
-            Log.CacheWriteFailed(logger, ex);
+            if (_writeWarnings.ShouldLog(out var suppressed))
+            {
+                Log.CacheWriteFailed(logger, suppressed, ex);
+            }
+
+            return false;
         }
     }
 
     internal TimeSpan Clamp(TimeSpan ttl) =>
         ttl < _options.MinimumTtl ? _options.MinimumTtl : ttl > _options.MaximumTtl ? _options.MaximumTtl : ttl;
 
-    private void Remember(string zone, string ip, ZoneLookup lookup, DateTimeOffset now)
+    /// <summary>The caller's token, cut off after ReputationCache:StorageTimeout.</summary>
+    internal Deadline StorageBudget(CancellationToken cancellationToken) => new(_options.StorageTimeout, timeProvider, cancellationToken);
+
+    private void Remember(string zone, string ip, ZoneLookup lookup)
     {
-        if (_options.MemoryTtl <= TimeSpan.Zero || _options.MemoryMaxEntries == 0)
-        {
-            return;
-        }
-
-        if (Volatile.Read(ref _memoryCount) >= _options.MemoryMaxEntries)
-        {
-            Trim(now);
-        }
-
         var memoryTtl = lookup.Ttl < _options.MemoryTtl ? lookup.Ttl : _options.MemoryTtl;
-        var entry = new MemoryEntry(lookup, now + memoryTtl);
-        if (_memory.TryAdd((zone, ip), entry))
-        {
-            Interlocked.Increment(ref _memoryCount);
-        }
-        else
-        {
-            _memory[(zone, ip)] = entry;
-        }
+        _memory.Set((zone, ip), lookup, memoryTtl);
     }
 
-    // Drops expired entries; if memory is still full, drops everything (simple, bounded, and rare at sane sizes).
-    private void Trim(DateTimeOffset now)
-    {
-        foreach (var (key, entry) in _memory)
-        {
-            if (entry.ExpiresAt <= now && _memory.TryRemove(key, out _))
-            {
-                Interlocked.Decrement(ref _memoryCount);
-            }
-        }
-
-        if (Volatile.Read(ref _memoryCount) >= _options.MemoryMaxEntries)
-        {
-            _memory.Clear();
-            Volatile.Write(ref _memoryCount, 0);
-        }
-    }
-
-    private static string[] ReadList(TableEntity entity, string name) =>
-        entity.GetString(name) is { Length: > 0 } json ? JsonSerializer.Deserialize<string[]>(json) ?? [] : [];
-
-    private sealed record MemoryEntry(ZoneLookup Lookup, DateTimeOffset ExpiresAt);
+    private static string[] ReadList(TableRow row, string name) =>
+        row.GetString(name) is { Length: > 0 } json ? JsonSerializer.Deserialize<string[]>(json) ?? [] : [];
 
     private static partial class Log
     {
-        [LoggerMessage(1101, LogLevel.Warning, "Reputation cache could not be read; asking DNS")]
-        public static partial void CacheReadFailed(ILogger logger, Exception exception);
+        [LoggerMessage(1101, LogLevel.Warning, "Reputation cache could not be read in time; asking DNS ({Suppressed} more since the last warning)")]
+        public static partial void CacheReadFailed(ILogger logger, int suppressed, Exception exception);
 
-        [LoggerMessage(1102, LogLevel.Warning, "Reputation cache could not be written")]
-        public static partial void CacheWriteFailed(ILogger logger, Exception exception);
+        [LoggerMessage(1102, LogLevel.Warning, "Reputation cache could not be written in time; answers dropped ({Suppressed} more since the last warning)")]
+        public static partial void CacheWriteFailed(ILogger logger, int suppressed, Exception exception);
     }
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using System.Text;
+using BlocklistApi.Dns;
 using BlocklistApi.Net;
 using DnsClient;
 using DnsClient.Protocol;
@@ -13,7 +13,7 @@ namespace BlocklistApi.Spf;
 /// expansion and address matching are pure (<see cref="SpfRecord"/>, <see cref="SpfMacroString"/>); this class does the
 /// lookups and applies the processing limits of section 4.6.4.
 /// </summary>
-public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> options, TimeProvider timeProvider, ILogger<SpfEvaluator> logger)
+public sealed partial class SpfEvaluator(DnsLookupService dns, ReverseDnsService reverseDns, IOptions<SpfOptions> options, TimeProvider timeProvider, ILogger<SpfEvaluator> logger)
 {
     /// <summary>Terms that query DNS (include, a, mx, ptr, exists, redirect) allowed per check (section 4.6.4).</summary>
     public const int DnsTermLimit = 10;
@@ -44,9 +44,8 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
             return new SpfCheck(SpfResult.None, null, null, 0, domain, $"'{domain}' is not a fully qualified domain name, so it has no SPF record to check.");
         }
 
-        var at = sender.LastIndexOf('@');
-        var localPart = at > 0 ? sender[..at] : "postmaster";
-        var senderDomain = at >= 0 ? sender[(at + 1)..] : sender;
+        var (local, senderDomain) = MailAddresses.Split(sender);
+        var localPart = local is { Length: > 0 } ? local : "postmaster";
         var settings = options.Value;
         using var deadline = new CancellationTokenSource(settings.Timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
@@ -73,7 +72,7 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
     /// <summary>Section 4.3: a name we can check is multi-label, has labels of 1-63 octets, no domain literal and a non-numeric top label.</summary>
     internal static bool IsCheckableDomain(string name)
     {
-        if (!IsQueryableName(name) || !name.Contains('.', StringComparison.Ordinal))
+        if (!DnsNames.IsQueryableName(name) || !name.Contains('.', StringComparison.Ordinal))
         {
             return false;
         }
@@ -88,25 +87,6 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
 
         var top = name[(name.LastIndexOf('.') + 1)..];
         return !top.All(char.IsAsciiDigit);
-    }
-
-    /// <summary>A name DNS can carry: non-empty labels of at most 63 octets, at most 253 characters in all (RFC 1035 section 2.3.4).</summary>
-    internal static bool IsQueryableName(string name)
-    {
-        if (name.Length is 0 or > 253)
-        {
-            return false;
-        }
-
-        foreach (var label in name.Split('.'))
-        {
-            if (label.Length == 0 || Encoding.UTF8.GetByteCount(label) > 63)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <summary>
@@ -127,17 +107,10 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
             name = name[(dot + 1)..];
         }
 
-        return IsQueryableName(name) ? name : null;
+        return DnsNames.IsQueryableName(name) ? name : null;
     }
 
-    internal static bool IsSameOrSubdomain(string name, string domain) =>
-        name.Equals(domain, StringComparison.OrdinalIgnoreCase)
-        || (name.Length > domain.Length && name.EndsWith(domain, StringComparison.OrdinalIgnoreCase) && name[name.Length - domain.Length - 1] == '.');
-
-    /// <summary>The reverse-lookup name of an address: d.c.b.a.in-addr.arpa or 32 nibbles.ip6.arpa.</summary>
-    internal static string ReverseName(IPAddress ip) => DnsNames.ReverseLabels(ip) + (ip.IsIPv4() ? ".in-addr.arpa" : ".ip6.arpa");
-
-    private async Task<Outcome> EvaluateAsync(Evaluation state, string domain, bool explain)
+    private async Task<Decision> EvaluateAsync(Evaluation state, string domain, bool explain)
     {
         var (found, failure) = await FindRecordAsync(state, domain);
         if (failure is { } stop)
@@ -148,12 +121,12 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
         var text = found!;
         if (text.Any(c => c > '~'))
         {
-            return Outcome.Permanent($"The SPF record of {domain} contains non-ASCII characters; SPF records are 7-bit ASCII (RFC 7208 section 3.1).");
+            return Decision.Permanent($"The SPF record of {domain} contains non-ASCII characters; SPF records are 7-bit ASCII (RFC 7208 section 3.1).");
         }
 
         if (!SpfRecord.TryParse(text, out var record, out var error))
         {
-            return Outcome.Permanent($"The SPF record of {domain} has a syntax error: {error}");
+            return Decision.Permanent($"The SPF record of {domain} has a syntax error: {error}");
         }
 
         foreach (var directive in record.Directives)
@@ -172,7 +145,7 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
             if (matched)
             {
                 var explanation = directive.Qualifier == SpfResult.Fail && explain ? await ExplainAsync(state, domain, record.Explanation) : null;
-                return new Outcome(directive.Qualifier, directive.Text, explanation, null);
+                return new Decision(directive.Qualifier, directive.Text, explanation, null);
             }
         }
 
@@ -187,42 +160,42 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
             var target = await TargetAsync(state, domain, redirect);
             if (target is null)
             {
-                return Outcome.Permanent($"redirect={redirect} in the SPF record of {domain} does not give a valid domain name.");
+                return Decision.Permanent($"redirect={redirect} in the SPF record of {domain} does not give a valid domain name.");
             }
 
             var inner = await EvaluateAsync(state, target, explain);
             return inner.Result == SpfResult.None
-                ? Outcome.Permanent($"redirect={target} in the SPF record of {domain} points to a domain without an SPF record.")
+                ? Decision.Permanent($"redirect={target} in the SPF record of {domain} points to a domain without an SPF record.")
                 : inner;
         }
 
-        return new Outcome(SpfResult.Neutral, null, null, null);
+        return new Decision(SpfResult.Neutral, null, null, null);
     }
 
-    private async Task<(string? Text, Outcome? Failure)> FindRecordAsync(Evaluation state, string domain)
+    private async Task<(string? Text, Decision? Failure)> FindRecordAsync(Evaluation state, string domain)
     {
         var answer = await QueryAsync(state, domain, QueryType.TXT);
         switch (answer.Status)
         {
-            case LookupStatus.Timeout:
-                return (null, Outcome.Temporary($"The DNS lookup of the TXT records of {domain} timed out."));
-            case LookupStatus.Error:
-                return (null, Outcome.Temporary($"The DNS lookup of the TXT records of {domain} failed ({answer.Error})."));
-            case LookupStatus.NxDomain:
-                return (null, new Outcome(SpfResult.None, null, null, $"{domain} does not exist in DNS."));
+            case DnsLookupStatus.Timeout:
+                return (null, Decision.Temporary($"The DNS lookup of the TXT records of {domain} timed out."));
+            case var _ when answer.IsFailure:
+                return (null, Decision.Temporary($"The DNS lookup of the TXT records of {domain} failed ({Why(answer)})."));
+            case DnsLookupStatus.NxDomain:
+                return (null, new Decision(SpfResult.None, null, null, $"{domain} does not exist in DNS."));
         }
 
         // Section 3.3: a record split into several strings is their concatenation, without spaces.
-        var records = answer.Records.OfType<TxtRecord>().Select(t => string.Concat(t.Text)).Where(SpfRecord.IsSpfRecord).ToList();
+        var records = answer.Texts.Where(SpfRecord.IsSpfRecord).ToList();
         return records.Count switch
         {
-            0 => (null, new Outcome(SpfResult.None, null, null, $"{domain} publishes no SPF record (no TXT record starting with v=spf1).")),
+            0 => (null, new Decision(SpfResult.None, null, null, $"{domain} publishes no SPF record (no TXT record starting with v=spf1).")),
             1 => (records[0], null),
-            _ => (null, Outcome.Permanent($"{domain} publishes {records.Count} SPF records; there must be exactly one (RFC 7208 section 4.5), so merge them.")),
+            _ => (null, Decision.Permanent($"{domain} publishes {records.Count} SPF records; there must be exactly one (RFC 7208 section 4.5), so merge them.")),
         };
     }
 
-    private async Task<(bool Matched, Outcome? Stop)> MatchAsync(Evaluation state, string domain, SpfDirective directive)
+    private async Task<(bool Matched, Decision? Stop)> MatchAsync(Evaluation state, string domain, SpfDirective directive)
     {
         switch (directive.Kind)
         {
@@ -253,7 +226,7 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
                 return await MxAsync(state, target, directive);
             case SpfMechanismKind.Ptr:
             {
-                var (validated, nothingFound) = await ValidatedNamesAsync(state, name => IsSameOrSubdomain(name, target), firstOnly: true);
+                var (validated, nothingFound) = await ValidatedNamesAsync(state, name => DnsNames.IsSameOrSubdomain(name, target), firstOnly: true);
                 return (validated.Count > 0, nothingFound ? CountVoid(state) : null);
             }
 
@@ -261,7 +234,7 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
             {
                 // Section 5.7: always an A query, whatever the client's address family.
                 var answer = await QueryAsync(state, target, QueryType.A);
-                if (answer.Failure($"exists:{target}") is { } failure)
+                if (Failure(answer, $"exists:{target}") is { } failure)
                 {
                     return (false, failure);
                 }
@@ -275,12 +248,12 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
         }
     }
 
-    private async Task<(bool Matched, Outcome? Stop)> IncludeAsync(Evaluation state, string domain, SpfDirective directive)
+    private async Task<(bool Matched, Decision? Stop)> IncludeAsync(Evaluation state, string domain, SpfDirective directive)
     {
         var target = await TargetAsync(state, domain, directive.Target);
         if (target is null)
         {
-            return (false, Outcome.Permanent($"{directive.Text} in the SPF record of {domain} does not give a valid domain name."));
+            return (false, Decision.Permanent($"{directive.Text} in the SPF record of {domain} does not give a valid domain name."));
         }
 
         // Section 5.2: the included record's exp= is never used.
@@ -290,15 +263,15 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
             SpfResult.Pass => (true, null),
             SpfResult.Fail or SpfResult.SoftFail or SpfResult.Neutral => (false, null),
             SpfResult.TempError => (false, inner),
-            SpfResult.None => (false, Outcome.Permanent($"{directive.Text}: {inner.Error} An included domain must publish an SPF record (RFC 7208 section 5.2).")),
+            SpfResult.None => (false, Decision.Permanent($"{directive.Text}: {inner.Error} An included domain must publish an SPF record (RFC 7208 section 5.2).")),
             _ => (false, inner),
         };
     }
 
-    private async Task<(bool Matched, Outcome? Stop)> MxAsync(Evaluation state, string target, SpfDirective directive)
+    private async Task<(bool Matched, Decision? Stop)> MxAsync(Evaluation state, string target, SpfDirective directive)
     {
         var answer = await QueryAsync(state, target, QueryType.MX);
-        if (answer.Failure($"mx:{target}") is { } failure)
+        if (Failure(answer, $"mx:{target}") is { } failure)
         {
             return (false, failure);
         }
@@ -311,7 +284,7 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
 
         if (exchanges.Count > NameLimit)
         {
-            return (false, Outcome.Permanent($"{target} has {exchanges.Count} MX records; the mx mechanism may look at most {NameLimit} (RFC 7208 section 4.6.4)."));
+            return (false, Decision.Permanent($"{target} has {exchanges.Count} MX records; the mx mechanism may look at most {NameLimit} (RFC 7208 section 4.6.4)."));
         }
 
         foreach (var exchange in exchanges)
@@ -338,11 +311,11 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
     }
 
     /// <summary>The A (IPv4 client) or AAAA (IPv6 client) addresses of a name; a DNS failure stops the check with temperror (section 5).</summary>
-    private async Task<(IReadOnlyList<IPAddress> Addresses, Outcome? Stop)> AddressesAsync(Evaluation state, string name, bool countVoid)
+    private async Task<(IReadOnlyList<IPAddress> Addresses, Decision? Stop)> AddressesAsync(Evaluation state, string name, bool countVoid)
     {
         var ipv4 = state.Ip.IsIPv4();
         var answer = await QueryAsync(state, name, ipv4 ? QueryType.A : QueryType.AAAA);
-        if (answer.Failure(name) is { } failure)
+        if (Failure(answer, name) is { } failure)
         {
             return ([], failure);
         }
@@ -358,29 +331,15 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
     /// </summary>
     private async Task<(IReadOnlyList<string> Validated, bool NothingFound)> ValidatedNamesAsync(Evaluation state, Func<string, bool> wanted, bool firstOnly)
     {
-        var answer = await QueryAsync(state, ReverseName(state.Ip), QueryType.PTR);
-        if (answer.Status is LookupStatus.Timeout or LookupStatus.Error)
+        var answer = await QueryAsync(state, DnsNames.ReverseName(state.Ip), QueryType.PTR);
+        if (answer.IsFailure)
         {
             return ([], false);
         }
 
-        var names = answer.Records.OfType<PtrRecord>().Select(p => TrimDot(p.PtrDomainName.Value)).Take(NameLimit).ToList();
-
-        var validated = new List<string>();
-        foreach (var name in names.Where(n => n.Length > 0 && wanted(n)))
-        {
-            var address = await QueryAsync(state, name, state.Ip.IsIPv4() ? QueryType.A : QueryType.AAAA);
-            if (address.Status == LookupStatus.Ok && address.Records.OfType<AddressRecord>().Any(r => r.Address.Equals(state.Ip)))
-            {
-                validated.Add(name);
-                if (firstOnly)
-                {
-                    break;
-                }
-            }
-        }
-
-        return (validated, names.Count == 0);
+        var names = answer.PtrNames.Take(NameLimit).ToList();
+        var confirmations = await reverseDns.ConfirmAsync(state.Ip, names.Where(wanted).ToList(), stopAtFirst: firstOnly, state.Token);
+        return (confirmations.Where(c => c.Confirmed == true).Select(c => c.Name).ToList(), names.Count == 0);
     }
 
     /// <summary>%{p} (section 7.3): the domain itself if validated, else a validated subdomain of it, else any validated name, else null ("unknown").</summary>
@@ -393,7 +352,7 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
 
         var (validated, _) = await ValidatedNamesAsync(state, _ => true, firstOnly: false);
         var best = validated.FirstOrDefault(n => n.Equals(domain, StringComparison.OrdinalIgnoreCase))
-            ?? validated.FirstOrDefault(n => IsSameOrSubdomain(n, domain))
+            ?? validated.FirstOrDefault(n => DnsNames.IsSameOrSubdomain(n, domain))
             ?? (validated.Count > 0 ? validated[0] : null);
         state.ValidatedNames[domain] = best;
         return best;
@@ -420,8 +379,8 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
         if (exp is not null && await TargetAsync(state, domain, exp) is { } target)
         {
             var answer = await QueryAsync(state, target, QueryType.TXT);
-            var records = answer.Status == LookupStatus.Ok ? answer.Records.OfType<TxtRecord>().ToList() : [];
-            if (records.Count == 1 && SpfMacroString.TryParse(string.Concat(records[0].Text), SpfMacroSyntax.Explanation, out var parsed, out _))
+            var records = answer.Status == DnsLookupStatus.Found ? answer.Texts : [];
+            if (records.Count == 1 && SpfMacroString.TryParse(records[0], SpfMacroSyntax.Explanation, out var parsed, out _))
             {
                 text = parsed;
             }
@@ -437,80 +396,40 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
         return text.Expand(state.Context(domain, validated));
     }
 
-    private static Outcome? CountDnsTerm(Evaluation state) => ++state.DnsTerms > DnsTermLimit
-        ? Outcome.Permanent($"The SPF evaluation needs more than {DnsTermLimit} DNS lookups (include, a, mx, ptr, exists, redirect; RFC 7208 section 4.6.4). Flatten includes or use ip4:/ip6:.")
+    private static Decision? CountDnsTerm(Evaluation state) => ++state.DnsTerms > DnsTermLimit
+        ? Decision.Permanent($"The SPF evaluation needs more than {DnsTermLimit} DNS lookups (include, a, mx, ptr, exists, redirect; RFC 7208 section 4.6.4). Flatten includes or use ip4:/ip6:.")
         : null;
 
     // Section 4.6.4: more than the limit of lookups that find nothing (NXDOMAIN or no answers) is a permerror.
-    private static Outcome? CountVoid(Evaluation state) => ++state.VoidLookups > state.Options.VoidLookupLimit
-        ? Outcome.Permanent($"More than {state.Options.VoidLookupLimit} DNS lookups found nothing (void lookups, RFC 7208 section 4.6.4); remove mechanisms that name domains without records.")
+    private static Decision? CountVoid(Evaluation state) => ++state.VoidLookups > state.Options.VoidLookupLimit
+        ? Decision.Permanent($"More than {state.Options.VoidLookupLimit} DNS lookups found nothing (void lookups, RFC 7208 section 4.6.4); remove mechanisms that name domains without records.")
         : null;
 
-    private async Task<Lookup> QueryAsync(Evaluation state, string name, QueryType type)
+    private Task<DnsLookup> QueryAsync(Evaluation state, string name, QueryType type)
     {
         state.Token.ThrowIfCancellationRequested();
-        try
-        {
-            var response = await dns.QueryAsync(new DnsQuestion(QueryName(name), type), state.Token);
-            var code = response.Header.ResponseCode;
-            return code switch
-            {
-                DnsHeaderResponseCode.NoError => new Lookup(LookupStatus.Ok, response.Answers, null),
-                DnsHeaderResponseCode.NotExistentDomain => new Lookup(LookupStatus.NxDomain, [], null),
-                _ => new Lookup(LookupStatus.Error, [], code.ToString()),
-            };
-        }
-        catch (DnsResponseException ex) when (ex.Code == DnsResponseCode.ConnectionTimeout)
-        {
-            Log.QueryTimedOut(logger, name, type);
-            return new Lookup(LookupStatus.Timeout, [], "timeout");
-        }
-        catch (DnsResponseException ex)
-        {
-            Log.QueryFailed(logger, name, type, ex.Code.ToString());
-            return new Lookup(LookupStatus.Error, [], ex.DnsError);
-        }
-        catch (DnsResponseParseException ex)
-        {
-            // A garbled answer is a DNS failure like SERVFAIL (temperror), not a bug of ours.
-            Log.QueryFailed(logger, name, type, ex.Message);
-            return new Lookup(LookupStatus.Error, [], "unreadable answer");
-        }
+        return dns.LookupAsync(name, type, state.Token);
     }
-
-    // DnsString.Parse refuses names the SPF grammar allows (a:foo:bar/baz.example.com) or turns them into IDNA; such names
-    // go out as written (IsQueryableName has checked their label lengths). Plain host names, "xn--" labels included, are parsed.
-    private static DnsString QueryName(string name) =>
-        name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
-            ? DnsString.Parse(name)
-            : DnsString.FromResponseQueryString(name + ".");
 
     private static string TrimDot(string name) => name.EndsWith('.') ? name[..^1] : name;
 
-    private enum LookupStatus
+    /// <summary>Section 5: a timeout or server failure during a mechanism ends the check with temperror.</summary>
+    private static Decision? Failure(DnsLookup lookup, string what) => lookup.Status switch
     {
-        Ok,
-        NxDomain,
-        Timeout,
-        Error,
-    }
+        DnsLookupStatus.Timeout => Decision.Temporary($"The DNS lookup for {what} timed out."),
+        _ when lookup.IsFailure => Decision.Temporary($"The DNS lookup for {what} failed ({Why(lookup)})."),
+        _ => null,
+    };
 
-    private readonly record struct Lookup(LookupStatus Status, IReadOnlyList<DnsResourceRecord> Records, string? Error)
+    private static string Why(DnsLookup lookup) => lookup.ResponseCode is { } code && code != DnsHeaderResponseCode.NoError
+        ? code.ToString()
+        : lookup.Status == DnsLookupStatus.Malformed ? "unreadable answer" : lookup.Error ?? lookup.Status.ToString();
+
+    private readonly record struct Decision(SpfResult Result, string? Mechanism, string? Explanation, string? Error)
     {
-        /// <summary>Section 5: a timeout or server failure during a mechanism ends the check with temperror.</summary>
-        public Outcome? Failure(string what) => Status switch
-        {
-            LookupStatus.Timeout => Outcome.Temporary($"The DNS lookup for {what} timed out."),
-            LookupStatus.Error => Outcome.Temporary($"The DNS lookup for {what} failed ({Error})."),
-            _ => null,
-        };
-    }
+        public static Decision Permanent(string error) => new(SpfResult.PermError, null, null, error);
 
-    private readonly record struct Outcome(SpfResult Result, string? Mechanism, string? Explanation, string? Error)
-    {
-        public static Outcome Permanent(string error) => new(SpfResult.PermError, null, null, error);
-
-        public static Outcome Temporary(string error) => new(SpfResult.TempError, null, null, error);
+        public static Decision Temporary(string error) => new(SpfResult.TempError, null, null, error);
     }
 
     /// <summary>The state of one check_host() call, shared by its includes and redirects (the limits are per check).</summary>
@@ -542,16 +461,10 @@ public sealed partial class SpfEvaluator(IDnsQuery dns, IOptions<SpfOptions> opt
 
     private static partial class Log
     {
-        [LoggerMessage(3001, LogLevel.Information, "SPF check of {Domain} gave {Result}: {Error}")]
+        [LoggerMessage(3001, LogLevel.Debug, "SPF check of {Domain} gave {Result}: {Error}")]
         public static partial void CheckFailed(ILogger logger, string domain, SpfResult result, string error);
 
         [LoggerMessage(3002, LogLevel.Warning, "SPF check of {Domain} did not finish within {Timeout}")]
         public static partial void CheckTimedOut(ILogger logger, string domain, TimeSpan timeout);
-
-        [LoggerMessage(3003, LogLevel.Debug, "DNS {Type} lookup of {Name} timed out")]
-        public static partial void QueryTimedOut(ILogger logger, string name, QueryType type);
-
-        [LoggerMessage(3004, LogLevel.Debug, "DNS {Type} lookup of {Name} failed: {Error}")]
-        public static partial void QueryFailed(ILogger logger, string name, QueryType type, string error);
     }
 }

@@ -16,7 +16,7 @@ public sealed class SpfFunctions(SpfService spf)
     {
         if (!IpAddressParser.TryParse(request.Query["ip"], out var address, out var error))
         {
-            return Problems.Invalid($"ip: {error}");
+            return Problems.Invalid($"ip: {error}", "ip");
         }
 
         var outcome = await spf.CheckAsync(address, request.Query["sender"], request.Query["helo"], cancellationToken);

@@ -1,3 +1,6 @@
+using BlocklistApi.Hosting;
+using Microsoft.Extensions.Options;
+
 namespace BlocklistApi.Spf;
 
 /// <summary>How SPF checks are made (RFC 7208). Section <c>Spf</c>.</summary>
@@ -18,8 +21,14 @@ public sealed class SpfOptions
     public string DefaultExplanation { get; set; } = "%{o} does not allow %{c} to send its mail (SPF).";
 
     /// <summary>The longest one check may take before it gives temperror (section 4.6.4 asks for at least 20 s). Default 00:00:20.</summary>
+    [SettingRange("Spf:Timeout", "00:00:00", "00:01:00", MinimumIsExclusive = true)]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>How many lookups may find nothing (NXDOMAIN or no answer) before a permerror (section 4.6.4). Default 2, as the RFC recommends.</summary>
+    [SettingRange("Spf:VoidLookupLimit", 0, 10)]
     public int VoidLookupLimit { get; set; } = 2;
 }
+
+/// <summary>The ranges on <see cref="SpfOptions"/>, checked by the options validation source generator.</summary>
+[OptionsValidator]
+public sealed partial class SpfOptionsRanges : IValidateOptions<SpfOptions>;

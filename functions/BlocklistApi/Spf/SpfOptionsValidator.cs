@@ -1,34 +1,22 @@
-using BlocklistApi.Net;
+using BlocklistApi.Dns;
+using BlocklistApi.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistApi.Spf;
 
-/// <summary>Checks <see cref="SpfOptions"/> at start; messages name the setting.</summary>
-public sealed class SpfOptionsValidator : IValidateOptions<SpfOptions>
+/// <summary>Checks <see cref="SpfOptions"/> at start: its ranges, the receiver name and the default explanation; messages name the setting.</summary>
+public sealed class SpfOptionsValidator : SettingsValidator<SpfOptions, SpfOptionsRanges>
 {
-    public ValidateOptionsResult Validate(string? name, SpfOptions options)
+    protected override void AddRules(SpfOptions options, ValidateOptionsResultBuilder result)
     {
-        var failures = new List<string>();
         if (options.Receiver != "unknown" && !DnsNames.IsValidDomainName(options.Receiver))
         {
-            failures.Add($"Spf:Receiver must be our host name, such as mx.example.net, or 'unknown' (it is '{options.Receiver}').");
+            result.AddError($"Spf:Receiver must be our host name, such as mx.example.net, or 'unknown' (it is '{options.Receiver}').");
         }
 
         if (!SpfMacroString.TryParse(options.DefaultExplanation, SpfMacroSyntax.Explanation, out _, out var error))
         {
-            failures.Add($"Spf:DefaultExplanation is not a valid explanation string: {error}");
+            result.AddError($"Spf:DefaultExplanation is not a valid explanation string: {error}");
         }
-
-        if (options.Timeout <= TimeSpan.Zero || options.Timeout > TimeSpan.FromMinutes(1))
-        {
-            failures.Add($"Spf:Timeout must be more than 0 and at most 00:01:00 (it is {options.Timeout}).");
-        }
-
-        if (options.VoidLookupLimit is < 0 or > 10)
-        {
-            failures.Add($"Spf:VoidLookupLimit must be from 0 to 10 (it is {options.VoidLookupLimit}).");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using BlocklistApi.Http;
+using BlocklistApi.Net;
 
 namespace BlocklistApi.Spf;
 
@@ -24,18 +24,18 @@ public sealed class SpfService(SpfEvaluator evaluator)
 
         if (string.IsNullOrEmpty(sender) && string.IsNullOrEmpty(helo))
         {
-            return ApiError.Invalid("Give the MAIL FROM address as 'sender', the HELO/EHLO name as 'helo', or both; with an empty sender the HELO name is checked.");
+            // Without a sender the HELO name is the identity checked, so it is the missing field.
+            return ApiError.Invalid("Give the MAIL FROM address as 'sender', the HELO/EHLO name as 'helo', or both; with an empty sender the HELO name is checked.", nameof(helo));
         }
 
         if (sender?.Length > MaxLength || helo?.Length > MaxLength)
         {
-            return ApiError.Invalid($"'sender' and 'helo' may be at most {MaxLength} characters long.");
+            return ApiError.Invalid($"'sender' and 'helo' may be at most {MaxLength} characters long.", sender?.Length > MaxLength ? nameof(sender) : nameof(helo));
         }
 
         if (!string.IsNullOrEmpty(sender))
         {
-            var at = sender.LastIndexOf('@');
-            var domain = at >= 0 ? sender[(at + 1)..] : sender;
+            var (_, domain) = MailAddresses.Split(sender);
             var check = await evaluator.CheckHostAsync(ip, domain, sender, helo is { Length: > 0 } ? helo : "unknown", cancellationToken);
             return ToReport(check, SpfIdentity.MailFrom);
         }

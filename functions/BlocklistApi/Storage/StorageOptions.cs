@@ -1,3 +1,6 @@
+using BlocklistApi.Hosting;
+using Microsoft.Extensions.Options;
+
 namespace BlocklistApi.Storage;
 
 /// <summary>
@@ -16,10 +19,16 @@ public sealed class StorageOptions
     /// <summary>A prefix for every table and queue name, so several deployments (or tests) share an account. Default empty.</summary>
     public string NamePrefix { get; set; } = "";
 
-    /// <summary>How long one storage request may take before it is retried or fails. Default 00:00:05.</summary>
+    /// <summary>
+    /// How long one storage operation may take in all, the storage client's own retries included (one deadline, not
+    /// timeout times tries). Default 00:00:05. Routes that answer mail servers have shorter budgets of their own
+    /// (Greylist:StorageTimeout, ReputationCache:StorageTimeout).
+    /// </summary>
+    [SettingRange("Storage:Timeout", "00:00:00", "00:05:00", MinimumIsExclusive = true)]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How many times a failed storage request is retried. Default 2.</summary>
+    [SettingRange("Storage:MaxRetries", 0, 10)]
     public int MaxRetries { get; set; } = 2;
 
     /// <summary>From <c>AzureWebJobsStorage</c>: the connection string, if the setting is one.</summary>
@@ -37,3 +46,7 @@ public sealed class StorageOptions
     /// <summary>From <c>AzureWebJobsStorage__clientId</c>: the user-assigned identity's client id.</summary>
     public string? ClientId { get; set; }
 }
+
+/// <summary>The ranges on <see cref="StorageOptions"/>, checked by the options validation source generator.</summary>
+[OptionsValidator]
+public sealed partial class StorageOptionsRanges : IValidateOptions<StorageOptions>;

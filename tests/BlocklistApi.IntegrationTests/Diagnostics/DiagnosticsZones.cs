@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using BlocklistApi.Client;
 using BlocklistApi.Testing;
 
@@ -90,7 +91,13 @@ public static class DiagnosticsZones
         return settings;
     }
 
-    public static DiagnosticCheck Check(this DiagnosticsReport report, string name) => report.Checks.Single(c => c.Name == name);
+    private static readonly JsonSerializerOptions s_enumsAsStrings = new() { Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>The check of this name as the API spells it, e.g. "same-ip".</summary>
+    public static DiagnosticCheck Check(this DiagnosticsReport report, string name) => report.Checks.Single(c => WireName(c.Name) == name);
+
+    /// <summary>A check's name as the API sends it (the generated enum keeps it in [JsonStringEnumMemberName]).</summary>
+    public static string WireName(DiagnosticCheckName name) => JsonSerializer.Serialize(name, s_enumsAsStrings).Trim('"');
 
     /// <summary>The check's data as JSON (the generated client leaves it untyped).</summary>
     public static JsonElement Data(this DiagnosticCheck check) =>

@@ -225,6 +225,9 @@ public sealed class GreylistApiTests(GreylistAppFixture fixture) : IClassFixture
 
         Assert.Equal(400, error.StatusCode);
         Assert.Contains(field, error.Result.Detail, StringComparison.Ordinal);
+        var named = Assert.Single(error.Result.Errors!);
+        Assert.Equal(field, named.Key);
+        Assert.Equal(error.Result.Detail, Assert.Single(named.Value));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class GreylistConcurrencyTests
         Assert.Single(rows, r => r.RowKey.StartsWith(keys.PairPrefix, StringComparison.Ordinal));
         var stats = await g.Admin.GetGreylistStatsAsync(GreylistHarness.Bounded());
         Assert.Equal(1, stats.Triplets);
-        Assert.Equal(24, stats.Checks["new"]);
+        Assert.Equal(24, stats.Checks.New);
     }
 
     [Fact]

@@ -26,11 +26,11 @@ public sealed class GreylistStatsAndPurgeTests
         Assert.Equal(3, stats.Deferrals);
         Assert.Equal(1, stats.Passes);
         Assert.Equal(0, stats.AutoWhitelistedClients);
-        Assert.Equal(2, stats.Checks["new"]);
-        Assert.Equal(1, stats.Checks["too-early"]);
-        Assert.Equal(1, stats.Checks["passed"]);
-        Assert.Equal(1, stats.Checks["known"]);
-        Assert.Equal(1, stats.Checks["whitelisted"]);
+        Assert.Equal(2, stats.Checks.New);
+        Assert.Equal(1, stats.Checks.TooEarly);
+        Assert.Equal(1, stats.Checks.Passed);
+        Assert.Equal(1, stats.Checks.Known);
+        Assert.Equal(1, stats.Checks.Whitelisted);
         Assert.Equal(0, stats.DegradedAnswers);
         Assert.NotNull(stats.Since);
     }

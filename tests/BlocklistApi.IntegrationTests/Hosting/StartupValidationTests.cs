@@ -25,6 +25,8 @@ public sealed class StartupValidationTests
     [InlineData("Storage:NamePrefix", "Bad-Prefix", "Storage:NamePrefix")]
     [InlineData("AzureWebJobsStorage", "this is not a connection string", "AzureWebJobsStorage")]
     [InlineData("Queues:MaxDequeueCount", "0", "Queues:MaxDequeueCount")]
+    [InlineData("DnsZone:Listen", "127.0.0.1", "DnsZone__Listen")]
+    [InlineData("DnsZone:Listen", "127.0.0.1:5353", "DnsZone__Name")]
     public async Task Startup_InvalidSetting_FailsNamingTheSetting(string key, string value, string named)
     {
         var settings = new Dictionary<string, string?> { [key] = value };

@@ -17,6 +17,17 @@ public sealed class PumpProbe
     public ConcurrentDictionary<string, int> Attempts { get; } = new();
 
     public ConcurrentQueue<TimerInfo> Ticks { get; } = new();
+
+    private int _timerFailures;
+
+    /// <summary>How many of the timer's next runs are still to throw.</summary>
+    public int TimerFailuresLeft => Volatile.Read(ref _timerFailures);
+
+    /// <summary>Makes the timer function throw on its next <paramref name="runs"/> runs.</summary>
+    public void FailTimer(int runs) => Volatile.Write(ref _timerFailures, runs);
+
+    /// <summary>True when this run is to throw.</summary>
+    public bool TakeTimerFailure() => Interlocked.Decrement(ref _timerFailures) >= 0;
 }
 
 public sealed record PumpMessage(string Id, int FailTimes);
@@ -40,6 +51,11 @@ public sealed class PumpTestFunctions(PumpProbe probe)
     [Function(nameof(TestTimer))]
     public Task TestTimer([TimerTrigger("%TestSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
+        if (probe.TakeTimerFailure())
+        {
+            throw new InvalidOperationException("Failing the timer run on purpose.");
+        }
+
         probe.Ticks.Enqueue(timer);
         return Task.CompletedTask;
     }
@@ -58,19 +74,31 @@ public sealed class TriggerPumpTests : IAsyncLifetime
 
     public async Task InitializeAsync() => _azurite = await AzuriteServer.Shared;
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
 
     // Queue polling waits on the app's TimeProvider too, so only the timer test runs on fake time.
-    private async Task StartAsync(TimeProvider? timeProvider = null)
+    private async Task StartAsync(TimeProvider? timeProvider = null, Dictionary<string, string?>? settings = null)
     {
+        var all = new Dictionary<string, string?>
+        {
+            ["TestQueue"] = "work",
+            ["TestSchedule"] = "0 */5 * * * *",
+            ["Queues:MaxPollingInterval"] = "00:00:00.200",
+        };
+        foreach (var (key, value) in settings ?? [])
+        {
+            all[key] = value;
+        }
+
         _app = new BlocklistApiApp(
             _azurite,
-            new Dictionary<string, string?>
-            {
-                ["TestQueue"] = "work",
-                ["TestSchedule"] = "0 */5 * * * *",
-                ["Queues:MaxPollingInterval"] = "00:00:00.200",
-            },
+            all,
             timeProvider,
             services: services =>
             {
@@ -132,9 +160,9 @@ public sealed class TriggerPumpTests : IAsyncLifetime
         await StartAsync(_time);
 
         // Start 12:00:30; the schedule fires at 12:05:00 and 12:10:00.
-        await AdvanceUntilAsync(() => !_probe.Ticks.IsEmpty, cts.Token);
+        await AdvanceToAsync(new DateTimeOffset(2026, 11, 28, 12, 5, 0, TimeSpan.Zero), () => !_probe.Ticks.IsEmpty, cts.Token);
         var first = _time.GetUtcNow();
-        await AdvanceUntilAsync(() => _probe.Ticks.Count >= 2, cts.Token);
+        await AdvanceToAsync(new DateTimeOffset(2026, 11, 28, 12, 10, 0, TimeSpan.Zero), () => _probe.Ticks.Count >= 2, cts.Token);
 
         Assert.Equal(new DateTimeOffset(2026, 11, 28, 12, 5, 0, TimeSpan.Zero), first);
         Assert.Equal(new DateTimeOffset(2026, 11, 28, 12, 10, 0, TimeSpan.Zero), _time.GetUtcNow());
@@ -142,18 +170,59 @@ public sealed class TriggerPumpTests : IAsyncLifetime
         Assert.False(_probe.Ticks.First().IsPastDue);
     }
 
-    // Moves fake time one second at a time, giving the pump a moment to react, until the condition holds.
-    private async Task AdvanceUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
+    [Fact]
+    public async Task TimerTrigger_RunThrows_NextOccurrenceStillRuns()
     {
-        while (!condition())
-        {
-            await Task.Delay(2, cancellationToken);
-            if (!condition())
-            {
-                _time.Advance(TimeSpan.FromSeconds(1));
-                await Task.Delay(2, cancellationToken);
-            }
-        }
+        using var cts = new CancellationTokenSource(s_timeout);
+        _probe.FailTimer(1);
+        await StartAsync(_time);
+
+        // 12:05 throws; 12:10 runs: the pump (and the host) carried on.
+        await AdvanceToAsync(new DateTimeOffset(2026, 11, 28, 12, 5, 0, TimeSpan.Zero), () => _probe.TimerFailuresLeft == 0, cts.Token);
+        await AdvanceToAsync(new DateTimeOffset(2026, 11, 28, 12, 10, 0, TimeSpan.Zero), () => !_probe.Ticks.IsEmpty, cts.Token);
+
+        Assert.Equal(new DateTime(2026, 11, 28, 12, 15, 0, DateTimeKind.Utc), Assert.Single(_probe.Ticks).ScheduleStatus!.Next);
+    }
+
+    [Fact]
+    public async Task QueueTrigger_StorageFrozenThenThawed_PumpSurvivesAndHandlesTheMessage()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        await using var azurite = await AzuriteServer.StartAsync().WaitAsync(cts.Token);
+        _azurite = azurite;
+        await StartAsync(settings: new() { ["Storage:Timeout"] = "00:00:01" });
+
+        // Frozen for several Storage:Timeouts: every poll fails by timeout, and the pump must keep going.
+        azurite.Freeze();
+        await Task.Delay(TimeSpan.FromSeconds(4), cts.Token);
+        azurite.Thaw();
+        await _queue.SendMessageAsync(BinaryData.FromObjectAsJson(new PumpMessage("after-thaw", 0), System.Text.Json.JsonSerializerOptions.Web), cancellationToken: cts.Token);
+        await WaitUntilAsync(() => _probe.Handled.Any(m => m.Id == "after-thaw"), cts.Token);
+
+        Assert.False(_app.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task QueueTrigger_BodyThatCannotBeBound_GoesToPoisonAndPumpGoesOn()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        await StartAsync();
+
+        await _queue.SendMessageAsync("this is not JSON", cancellationToken: cts.Token);
+        await _queue.SendMessageAsync(BinaryData.FromObjectAsJson(new PumpMessage("good", 0), System.Text.Json.JsonSerializerOptions.Web), cancellationToken: cts.Token);
+        await WaitUntilAsync(() => _probe.Handled.Any(m => m.Id == "good"), cts.Token);
+        await WaitUntilAsync(async () => await _poison.ExistsAsync(cts.Token) && (await _poison.PeekMessagesAsync(10, cts.Token)).Value.Length == 1, cts.Token);
+
+        Assert.Equal("this is not JSON", (await _poison.ReceiveMessageAsync(cancellationToken: cts.Token)).Value.Body.ToString());
+    }
+
+    // Moves fake time to the exact instant at once, then waits (bounded by the token) until the pump has reacted. The
+    // pump registers its timer during start and computes each next occurrence from the previous one, so it fires at
+    // exactly this instant whether the advance comes before or after it waits.
+    private async Task AdvanceToAsync(DateTimeOffset instant, Func<bool> condition, CancellationToken cancellationToken)
+    {
+        _time.Advance(instant - _time.GetUtcNow());
+        await WaitUntilAsync(condition, cancellationToken);
     }
 
     private static Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken) =>

@@ -42,6 +42,7 @@ public sealed class MalformedAddressTests : IAsyncLifetime
 
         Assert.Equal(400, error.StatusCode);
         Assert.Contains(expected, error.Result.Detail);
+        Assert.Equal("ip", Assert.Single(error.Result.Errors!).Key);
     }
 
     [Fact]

@@ -181,8 +181,10 @@ public sealed class ReputationApiTests(ReputationFixture fixture) : IClassFixtur
         Assert.Equal(ListingSource.Dns, slow.Source);
         Assert.All(report.Listings.Where(l => l.Zone != "slow.test"), l => Assert.Equal(ZoneStatus.Ok, l.Status));
         Assert.Equal(Verdict.Clean, report.Verdict);
-        // The other zones answer at once; the request is bounded by the slow zone's own timeout (0.5 s), generously.
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
+        // The other zones answer at once and the slow one is cut off by its own timeout (0.5 s): the call must not wait
+        // for the client's 30 s. The 10 s bound tells the two apart with room for a loaded machine; status and source
+        // above are the exact assertions.
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"took {stopwatch.Elapsed}");
     }
 
     [SkippableFact]

@@ -105,16 +105,17 @@ public sealed class SpfApiTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("1.2.3", "bounce@example.test", "four dot-separated")]
-    [InlineData("192.0.2.1:25", "bounce@example.test", "port")]
-    [InlineData("", "bounce@example.test", "required")]
-    [InlineData("192.0.2.1", "", "sender")]
-    public async Task Spf_BadRequest_Returns400ProblemSayingWhatToFix(string ip, string sender, string hint)
+    [InlineData("1.2.3", "bounce@example.test", "four dot-separated", "ip")]
+    [InlineData("192.0.2.1:25", "bounce@example.test", "port", "ip")]
+    [InlineData("", "bounce@example.test", "required", "ip")]
+    [InlineData("192.0.2.1", "", "sender", "helo")]
+    public async Task Spf_BadRequest_Returns400ProblemSayingWhatToFix(string ip, string sender, string hint, string field)
     {
         var error = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => _app!.Client().GetSpfAsync(ip, sender, null, Timeout()));
 
         Assert.Equal(400, error.StatusCode);
         Assert.Contains(hint, error.Result.Detail, StringComparison.Ordinal);
+        Assert.Equal(field, Assert.Single(error.Result.Errors!).Key);
     }
 
     [Fact]

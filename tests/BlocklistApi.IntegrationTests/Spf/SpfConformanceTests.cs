@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BlocklistApi.IntegrationTests.Infrastructure;
+using BlocklistApi.Dns;
 using BlocklistApi.Net;
 using BlocklistApi.Spf;
 using BlocklistApi.Testing;
@@ -103,6 +104,7 @@ public sealed class SpfSuiteServers : IAsyncLifetime
             UseTcpFallback = true,
         });
         var options = Options.Create(new SpfOptions { DefaultExplanation = "DEFAULT" });
-        return new SpfService(new SpfEvaluator(dns, options, TimeProvider.System, NullLogger<SpfEvaluator>.Instance));
+        var lookups = new DnsLookupService(dns, TimeProvider.System, NullLogger<DnsLookupService>.Instance);
+        return new SpfService(new SpfEvaluator(lookups, new ReverseDnsService(lookups), options, TimeProvider.System, NullLogger<SpfEvaluator>.Instance));
     }
 }

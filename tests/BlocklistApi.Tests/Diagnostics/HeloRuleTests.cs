@@ -65,7 +65,7 @@ public sealed class HeloRuleTests
     {
         var rdns = new ReverseDnsResult(ReverseDnsStatus.NotConfirmed, null, ["mail.example.com"], null);
 
-        var check = HeloRule.Evaluate("mail.example.com", "given", s_ip, rdns, new DnsLookup("mail.example.com", QueryType.A, LookupStatus.NoSuchName, [], null, null));
+        var check = HeloRule.Evaluate("mail.example.com", "given", s_ip, rdns, new DnsLookup("mail.example.com", QueryType.A, DnsLookupStatus.NxDomain, [], null, DnsHeaderResponseCode.NotExistentDomain, null));
 
         Assert.Equal(CheckStatus.Fail, check.Status);
         Assert.Contains("has no address record", check.Detail, StringComparison.Ordinal);
@@ -93,7 +93,7 @@ public sealed class HeloRuleTests
     [Fact]
     public void Helo_LookupTimedOut_IsError()
     {
-        var timeout = new DnsLookup("mail.example.com", QueryType.A, LookupStatus.Timeout, [], null, "The DNS lookup of mail.example.com A timed out.");
+        var timeout = new DnsLookup("mail.example.com", QueryType.A, DnsLookupStatus.Timeout, [], null, null, "The DNS lookup of mail.example.com A timed out.");
 
         var check = HeloRule.Evaluate("mail.example.com", "given", s_ip, s_confirmed, timeout);
 
@@ -104,8 +104,9 @@ public sealed class HeloRuleTests
     private static DnsLookup Found(string name, params string[] addresses) => new(
         name,
         QueryType.A,
-        LookupStatus.Found,
+        DnsLookupStatus.Found,
         addresses.Select(a => (DnsResourceRecord)new ARecord(new ResourceRecordInfo(name + ".", ResourceRecordType.A, QueryClass.IN, 3600, 4), IpAddressParser.ParseOrNull(a)!)).ToList(),
         null,
+        DnsHeaderResponseCode.NoError,
         null);
 }

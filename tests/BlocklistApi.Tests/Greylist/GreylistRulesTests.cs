@@ -1,4 +1,3 @@
-using Azure;
 using BlocklistApi.Dns;
 using BlocklistApi.Greylist;
 using BlocklistApi.Net;
@@ -9,17 +8,17 @@ namespace BlocklistApi.Tests.Greylist;
 public sealed class GreylistRulesTests
 {
     private static readonly DateTimeOffset s_t0 = new(2025, 3, 1, 10, 0, 0, TimeSpan.Zero);
-    private static readonly ETag s_etag = new("W/\"1\"");
+    private const string StoredETag = "W/\"1\"";
     private static readonly GreylistOptions s_options = new();
 
     private static Triplet Triplet(string address = "192.0.2.10") =>
         new(IpAddressParser.ParseOrNull(address)!, IpNetwork.Of(IpAddressParser.ParseOrNull(address)!, 24), "alice@example.com", "bob@example.net", "example.com", null);
 
     private static TripletRecord Pending(DateTimeOffset firstSeen) =>
-        new(IpNetwork.FromText("192.0.2.0/24"), TripletState.Pending, firstSeen, firstSeen, null, s_etag);
+        new(IpNetwork.FromText("192.0.2.0/24"), TripletState.Pending, firstSeen, firstSeen, null, StoredETag);
 
     private static TripletRecord Passed(DateTimeOffset firstSeen, DateTimeOffset lastSeen) =>
-        new(IpNetwork.FromText("192.0.2.0/24"), TripletState.Passed, firstSeen, lastSeen, firstSeen + TimeSpan.FromMinutes(5), s_etag);
+        new(IpNetwork.FromText("192.0.2.0/24"), TripletState.Passed, firstSeen, lastSeen, firstSeen + TimeSpan.FromMinutes(5), StoredETag);
 
     private static GreylistDecision Decide(TripletRecord? stored, DateTimeOffset now, ScreeningFacts? facts = null, GreylistOptions? options = null) =>
         GreylistRules.Decide(Triplet(), stored, facts ?? ScreeningFacts.None, options ?? s_options, "https://example.net/greylisting", now);
@@ -82,7 +81,7 @@ public sealed class GreylistRulesTests
         Assert.Equal(GreylistReason.Passed, decision.Verdict.Reason);
         Assert.Null(decision.Verdict.SmtpReply);
         Assert.Equal(TripletState.Passed, decision.TripletWrite!.State);
-        Assert.Equal(s_etag, decision.TripletWrite.IfMatch);
+        Assert.Equal(StoredETag, decision.TripletWrite.IfMatch);
         Assert.Equal(now, decision.TripletWrite.PassedAt);
     }
 
@@ -116,7 +115,7 @@ public sealed class GreylistRulesTests
 
         Assert.Equal(GreylistReason.New, decision.Verdict.Reason);
         Assert.Equal(now, decision.TripletWrite!.FirstSeen);
-        Assert.Equal(s_etag, decision.TripletWrite.IfMatch);
+        Assert.Equal(StoredETag, decision.TripletWrite.IfMatch);
     }
 
     [Fact]
@@ -203,7 +202,7 @@ public sealed class GreylistRulesTests
     [Fact]
     public void GreylistCheck_AutoWhitelistedClient_AcceptsAtOnce()
     {
-        var client = new ClientRecord("192.0.2.10", 5, s_t0, s_t0, s_t0, s_etag);
+        var client = new ClientRecord("192.0.2.10", 5, s_t0, s_t0, s_t0, StoredETag);
 
         var decision = Decide(null, s_t0 + TimeSpan.FromMinutes(1), new ScreeningFacts { Screened = true, Client = client });
 
@@ -215,7 +214,7 @@ public sealed class GreylistRulesTests
     [Fact]
     public void GreylistCheck_AutoWhitelistOff_ClientWithManyPassesIsGreylisted()
     {
-        var client = new ClientRecord("192.0.2.10", 50, s_t0, s_t0, s_t0, s_etag);
+        var client = new ClientRecord("192.0.2.10", 50, s_t0, s_t0, s_t0, StoredETag);
 
         var decision = Decide(null, s_t0, new ScreeningFacts { Screened = true, Client = client }, new GreylistOptions { AutoWhitelistAfter = 0 });
 
@@ -225,18 +224,18 @@ public sealed class GreylistRulesTests
     [Fact]
     public void CountPass_SecondPassWithinAnHour_DoesNotCount()
     {
-        var client = new ClientRecord("192.0.2.10", 1, s_t0, s_t0, null, s_etag);
+        var client = new ClientRecord("192.0.2.10", 1, s_t0, s_t0, null, StoredETag);
 
         Assert.Null(GreylistRules.CountPass(client, s_options, s_t0 + TimeSpan.FromMinutes(59)));
         var counted = GreylistRules.CountPass(client, s_options, s_t0 + TimeSpan.FromHours(1));
         Assert.Equal(2, counted!.Passes);
-        Assert.Equal(s_etag, counted.IfMatch);
+        Assert.Equal(StoredETag, counted.IfMatch);
     }
 
     [Fact]
     public void CountPass_FifthCountedPass_ReachesThreshold()
     {
-        var client = new ClientRecord("192.0.2.10", 4, s_t0, s_t0, null, s_etag);
+        var client = new ClientRecord("192.0.2.10", 4, s_t0, s_t0, null, StoredETag);
 
         var counted = GreylistRules.CountPass(client, s_options, s_t0 + TimeSpan.FromHours(2))!;
 
@@ -359,7 +358,7 @@ public sealed class GreylistRulesTests
         var decision = Decide(Pending(s_t0), now);
 
         Assert.Equal(GreylistReason.Passed, decision.Verdict.Reason);
-        Assert.Equal(new TripletWrite(TripletState.Passed, s_t0, now, now, s_etag), decision.TripletWrite);
+        Assert.Equal(new TripletWrite(TripletState.Passed, s_t0, now, now, StoredETag), decision.TripletWrite);
     }
 
     [Fact]
@@ -371,7 +370,7 @@ public sealed class GreylistRulesTests
 
         Assert.Equal(GreylistReason.New, decision.Verdict.Reason);
         Assert.Equal(300, decision.Verdict.RetryAfterSeconds);
-        Assert.Equal(new TripletWrite(TripletState.Pending, now, now, null, s_etag), decision.TripletWrite);
+        Assert.Equal(new TripletWrite(TripletState.Pending, now, now, null, StoredETag), decision.TripletWrite);
     }
 
     [Fact]
@@ -384,7 +383,7 @@ public sealed class GreylistRulesTests
 
         Assert.Equal(GreylistAction.Accept, decision.Verdict.Action);
         Assert.Equal(GreylistReason.Known, decision.Verdict.Reason);
-        Assert.Equal(new TripletWrite(TripletState.Passed, s_t0, now, lastSeen, s_etag) { IsRefreshOnly = true }, decision.TripletWrite);
+        Assert.Equal(new TripletWrite(TripletState.Passed, s_t0, now, lastSeen, StoredETag) { IsRefreshOnly = true }, decision.TripletWrite);
     }
 
     [Fact]
@@ -396,7 +395,7 @@ public sealed class GreylistRulesTests
         var decision = Decide(Passed(s_t0, lastSeen), now);
 
         Assert.Equal(GreylistReason.New, decision.Verdict.Reason);
-        Assert.Equal(new TripletWrite(TripletState.Pending, now, now, null, s_etag), decision.TripletWrite);
+        Assert.Equal(new TripletWrite(TripletState.Pending, now, now, null, StoredETag), decision.TripletWrite);
     }
 
     [Fact]
@@ -408,7 +407,7 @@ public sealed class GreylistRulesTests
         var decision = Decide(Passed(s_t0, lastSeen), now);
 
         Assert.Equal(GreylistReason.Known, decision.Verdict.Reason);
-        Assert.Equal(new TripletWrite(TripletState.Passed, s_t0, now, lastSeen, s_etag) { IsRefreshOnly = true }, decision.TripletWrite);
+        Assert.Equal(new TripletWrite(TripletState.Passed, s_t0, now, lastSeen, StoredETag) { IsRefreshOnly = true }, decision.TripletWrite);
     }
 
     [Fact]
@@ -448,12 +447,12 @@ public sealed class GreylistRulesTests
     public void GreylistCheck_PassOfACountedClient_CountsThePassWithItsETag()
     {
         var now = s_t0 + TimeSpan.FromMinutes(5);
-        var client = new ClientRecord("192.0.2.10", 2, s_t0 - TimeSpan.FromHours(2), s_t0 - TimeSpan.FromHours(2), null, s_etag);
+        var client = new ClientRecord("192.0.2.10", 2, s_t0 - TimeSpan.FromHours(2), s_t0 - TimeSpan.FromHours(2), null, StoredETag);
 
         var decision = Decide(Pending(s_t0), now, new ScreeningFacts { Client = client });
 
         Assert.Equal(GreylistReason.Passed, decision.Verdict.Reason);
-        Assert.Equal(new ClientWrite(3, now, now, null, s_etag), decision.ClientWrite);
+        Assert.Equal(new ClientWrite(3, now, now, null, StoredETag), decision.ClientWrite);
     }
 
     [Fact]
@@ -480,7 +479,7 @@ public sealed class GreylistRulesTests
     [Fact]
     public void GreylistCheck_ClientOnePassShortOfTheThreshold_IsGreylisted()
     {
-        var client = new ClientRecord("192.0.2.10", 4, s_t0, s_t0, null, s_etag);
+        var client = new ClientRecord("192.0.2.10", 4, s_t0, s_t0, null, StoredETag);
 
         var decision = Decide(null, s_t0 + TimeSpan.FromHours(2), new ScreeningFacts { Screened = true, Client = client });
 
@@ -495,20 +494,20 @@ public sealed class GreylistRulesTests
     {
         var lastCounted = s_t0 - TimeSpan.FromDays(3);
         var whitelistedAt = s_t0 - TimeSpan.FromDays(10);
-        var client = new ClientRecord("192.0.2.10", 7, lastCounted, s_t0, whitelistedAt, s_etag);
+        var client = new ClientRecord("192.0.2.10", 7, lastCounted, s_t0, whitelistedAt, StoredETag);
         var now = s_t0 + TimeSpan.FromDays(1);
 
         var decision = Decide(null, now, new ScreeningFacts { Screened = true, Client = client });
 
         Assert.Equal(GreylistReason.AutoWhitelisted, decision.Verdict.Reason);
         Assert.Null(decision.TripletWrite);
-        Assert.Equal(new ClientWrite(7, lastCounted, now, whitelistedAt, s_etag) { IsRefreshOnly = true, ReachesThreshold = false }, decision.ClientWrite);
+        Assert.Equal(new ClientWrite(7, lastCounted, now, whitelistedAt, StoredETag) { IsRefreshOnly = true, ReachesThreshold = false }, decision.ClientWrite);
     }
 
     [Fact]
     public void GreylistCheck_AutoWhitelistedClientSeenJustUnderARefreshIntervalAgo_WritesNothing()
     {
-        var client = new ClientRecord("192.0.2.10", 7, s_t0, s_t0, s_t0, s_etag);
+        var client = new ClientRecord("192.0.2.10", 7, s_t0, s_t0, s_t0, StoredETag);
 
         var decision = Decide(null, s_t0 + TimeSpan.FromDays(1) - TimeSpan.FromTicks(1), new ScreeningFacts { Screened = true, Client = client });
 
@@ -541,36 +540,36 @@ public sealed class GreylistRulesTests
     [Fact]
     public void CountPass_FourthPass_DoesNotReachTheThresholdOfFive()
     {
-        var client = new ClientRecord("192.0.2.10", 3, s_t0, s_t0, null, s_etag);
+        var client = new ClientRecord("192.0.2.10", 3, s_t0, s_t0, null, StoredETag);
         var now = s_t0 + TimeSpan.FromHours(2);
 
-        Assert.Equal(new ClientWrite(4, now, now, null, s_etag) { ReachesThreshold = false }, GreylistRules.CountPass(client, s_options, now));
+        Assert.Equal(new ClientWrite(4, now, now, null, StoredETag) { ReachesThreshold = false }, GreylistRules.CountPass(client, s_options, now));
     }
 
     [Fact]
     public void CountPass_FifthPass_SetsWhitelistedAtToNow()
     {
-        var client = new ClientRecord("192.0.2.10", 4, s_t0, s_t0, null, s_etag);
+        var client = new ClientRecord("192.0.2.10", 4, s_t0, s_t0, null, StoredETag);
         var now = s_t0 + TimeSpan.FromHours(2);
 
-        Assert.Equal(new ClientWrite(5, now, now, now, s_etag) { ReachesThreshold = true }, GreylistRules.CountPass(client, s_options, now));
+        Assert.Equal(new ClientWrite(5, now, now, now, StoredETag) { ReachesThreshold = true }, GreylistRules.CountPass(client, s_options, now));
     }
 
     [Fact]
     public void CountPass_AlreadyWhitelistedClient_KeepsItsWhitelistedTimeAndDoesNotReachAgain()
     {
         var whitelistedAt = s_t0 - TimeSpan.FromDays(10);
-        var client = new ClientRecord("192.0.2.10", 5, s_t0 - TimeSpan.FromHours(2), s_t0, whitelistedAt, s_etag);
+        var client = new ClientRecord("192.0.2.10", 5, s_t0 - TimeSpan.FromHours(2), s_t0, whitelistedAt, StoredETag);
 
         var counted = GreylistRules.CountPass(client, s_options, s_t0);
 
-        Assert.Equal(new ClientWrite(6, s_t0, s_t0, whitelistedAt, s_etag) { ReachesThreshold = false }, counted);
+        Assert.Equal(new ClientWrite(6, s_t0, s_t0, whitelistedAt, StoredETag) { ReachesThreshold = false }, counted);
     }
 
     [Fact]
     public void CountPass_AtTheInstantOfTheLastCount_DoesNotCount()
     {
-        var client = new ClientRecord("192.0.2.10", 1, s_t0, s_t0, null, s_etag);
+        var client = new ClientRecord("192.0.2.10", 1, s_t0, s_t0, null, StoredETag);
 
         Assert.Null(GreylistRules.CountPass(client, s_options, s_t0));
     }
@@ -578,23 +577,23 @@ public sealed class GreylistRulesTests
     [Fact]
     public void CountPass_LastCountInTheFuture_CountsAgain()
     {
-        var client = new ClientRecord("192.0.2.10", 1, s_t0 + TimeSpan.FromMinutes(30), s_t0, null, s_etag);
+        var client = new ClientRecord("192.0.2.10", 1, s_t0 + TimeSpan.FromMinutes(30), s_t0, null, StoredETag);
 
-        Assert.Equal(new ClientWrite(2, s_t0, s_t0, null, s_etag), GreylistRules.CountPass(client, s_options, s_t0));
+        Assert.Equal(new ClientWrite(2, s_t0, s_t0, null, StoredETag), GreylistRules.CountPass(client, s_options, s_t0));
     }
 
     [Fact]
     public void CountPass_ClientWithoutACountedPass_Counts()
     {
-        var client = new ClientRecord("192.0.2.10", 0, null, s_t0, null, s_etag);
+        var client = new ClientRecord("192.0.2.10", 0, null, s_t0, null, StoredETag);
 
-        Assert.Equal(new ClientWrite(1, s_t0, s_t0, null, s_etag), GreylistRules.CountPass(client, s_options, s_t0));
+        Assert.Equal(new ClientWrite(1, s_t0, s_t0, null, StoredETag), GreylistRules.CountPass(client, s_options, s_t0));
     }
 
     [Fact]
     public void IsExpired_ClientUnseenForMaxAge_ExpiresOneTickLater()
     {
-        var client = new ClientRecord("192.0.2.10", 5, s_t0, s_t0, s_t0, s_etag);
+        var client = new ClientRecord("192.0.2.10", 5, s_t0, s_t0, s_t0, StoredETag);
 
         Assert.False(GreylistRules.IsExpired(client, s_options, s_t0 + TimeSpan.FromDays(35)));
         Assert.True(GreylistRules.IsExpired(client, s_options, s_t0 + TimeSpan.FromDays(35) + TimeSpan.FromTicks(1)));

@@ -1,3 +1,4 @@
+using BlocklistApi.Http;
 using BlocklistApi.Net;
 using BlocklistApi.RateLimiting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -151,7 +152,7 @@ public sealed class ClientRateLimiterTests
     [InlineData(9.01, 10)]
     public void RetryAfter_IsWholeSecondsRoundedUpAndAtLeastOne(double seconds, int expected)
     {
-        Assert.Equal(expected, new RateLimitedHttpResult(TimeSpan.FromSeconds(seconds)).RetryAfterSeconds);
+        Assert.Equal(expected, RetryAfterProblemResult.TooManyRequests(TimeSpan.FromSeconds(seconds)).RetryAfterSeconds);
     }
 
     [Fact]

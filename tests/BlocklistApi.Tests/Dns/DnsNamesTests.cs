@@ -1,6 +1,7 @@
+using BlocklistApi.Dns;
 using BlocklistApi.Net;
 
-namespace BlocklistApi.Tests.Net;
+namespace BlocklistApi.Tests.Dns;
 
 public sealed class DnsNamesTests
 {
@@ -44,6 +45,23 @@ public sealed class DnsNamesTests
     {
         Assert.False(DnsNames.IsValidDomainName(new string('a', 64) + ".org"));
         Assert.True(DnsNames.IsValidDomainName(new string('a', 63) + ".org"));
+    }
+
+    [Theory]
+    [InlineData("mail.example.com", "example.com", true)]
+    [InlineData("example.com", "Example.COM", true)]
+    [InlineData("badexample.com", "example.com", false)]
+    [InlineData("example.com", "mail.example.com", false)]
+    public void SameOrSubdomain_ComparesWholeLabels(string name, string domain, bool expected)
+    {
+        Assert.Equal(expected, DnsNames.IsSameOrSubdomain(name, domain));
+    }
+
+    [Fact]
+    public void ReverseName_BothFamilies()
+    {
+        Assert.Equal("3.2.0.192.in-addr.arpa", DnsNames.ReverseName(IpAddressParser.ParseOrNull("192.0.2.3")!));
+        Assert.Equal("1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", DnsNames.ReverseName(IpAddressParser.ParseOrNull("2001:db8::cb01")!));
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-namespace BlocklistApi.Http;
+namespace BlocklistApi;
 
 /// <summary>The kinds of expected failure a service reports; each maps to one HTTP status.</summary>
 public enum ApiErrorKind
@@ -11,10 +11,13 @@ public enum ApiErrorKind
     Unavailable = 503,
 }
 
-/// <summary>An expected failure with a message a person can act on.</summary>
-public sealed record ApiError(ApiErrorKind Kind, string Detail)
+/// <summary>An expected failure with a message a person can act on. Services return it; the HTTP layer maps its kind to a status (Http/Problems).</summary>
+/// <param name="Kind">Which status it maps to.</param>
+/// <param name="Detail">What went wrong and what to do, for a person.</param>
+/// <param name="Field">The one query parameter, path parameter or body field a 400 is about, if it is about one.</param>
+public sealed record ApiError(ApiErrorKind Kind, string Detail, string? Field = null)
 {
-    public static ApiError Invalid(string detail) => new(ApiErrorKind.Invalid, detail);
+    public static ApiError Invalid(string detail, string? field = null) => new(ApiErrorKind.Invalid, detail, field);
 
     public static ApiError NotFound(string detail) => new(ApiErrorKind.NotFound, detail);
 

@@ -1,8 +1,8 @@
 
 namespace BlocklistApi.Host.Functions;
 
-/// <summary>Resolves "%Setting%" in trigger attributes from configuration, as the Functions host does.</summary>
-internal static class SettingNames
+/// <summary>A trigger attribute value is either literal or a "%Setting%" reference; this resolves references from configuration, as the Functions host does.</summary>
+internal static class SettingReferences
 {
     public static string Resolve(string value, IConfiguration configuration)
     {
