@@ -24,7 +24,7 @@ FILES=(
   Greylist/GreylistAddresses.cs
   Greylist/GreylistRules.cs
   Reputation/ZoneCodeCatalog.cs
-  # DNSBL answer mapping (DnsblResolver.Map): the lead adds its file here with the DNS-layer refactor (issue 7).
+  # DNSBL answer mapping (DnsblResolver.Map): its file goes here with its Stryker run (issue 7, the DNS layer).
 )
 if [ "$#" -gt 0 ]; then
   FILES=("$@")
