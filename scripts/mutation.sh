@@ -24,7 +24,7 @@ FILES=(
   Greylist/GreylistAddresses.cs
   Greylist/GreylistRules.cs
   Reputation/ZoneCodeCatalog.cs
-  # DNSBL answer mapping (DnsblResolver.Map): its file goes here with its Stryker run (issue 7, the DNS layer).
+  Reputation/DnsblAnswers.cs
 )
 if [ "$#" -gt 0 ]; then
   FILES=("$@")
