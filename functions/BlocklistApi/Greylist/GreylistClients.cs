@@ -66,7 +66,7 @@ public sealed partial class GreylistClients(
             }
         }
         // The token is the check's storage deadline: its cancellation is storage not answering in time, a failure to log.
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, CancellationToken.None) || ex is Azure.RequestFailedException)
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, CancellationToken.None) || StorageFailures.IsRejected(ex))
         {
             Log.ClientWriteFailed(logger, address, ex);
         }

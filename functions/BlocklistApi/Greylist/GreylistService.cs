@@ -1,4 +1,3 @@
-using Azure;
 using BlocklistApi.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -56,7 +55,7 @@ public sealed partial class GreylistService(
         {
             return await DecideWithStorageAsync(triplet, linked.Token, cancellationToken);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is RequestFailedException || StorageFailures.IsUnavailable(ex, cancellationToken)))
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (StorageFailures.IsRejected(ex) || StorageFailures.IsUnavailable(ex, cancellationToken)))
         {
             Log.StorageFailed(logger, triplet.Client.ToString(), _options.FailMode, ex);
             return GreylistRules.Degraded(_options, timeProvider.GetUtcNow(), _options.PageUrl);

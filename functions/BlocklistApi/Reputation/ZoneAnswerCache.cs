@@ -54,7 +54,7 @@ public sealed partial class ZoneAnswerCache(
 
             return found;
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (StorageFailures.IsUnavailable(ex, cancellationToken) || ex is Azure.RequestFailedException))
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (StorageFailures.IsUnavailable(ex, cancellationToken) || StorageFailures.IsRejected(ex)))
         {
             if (_readWarnings.ShouldLog(out var suppressed))
             {
@@ -96,7 +96,7 @@ public sealed partial class ZoneAnswerCache(
         {
             return await tables.SubmitBatchAsync(_options.TableName, actions, budget.Token);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (StorageFailures.IsUnavailable(ex, cancellationToken) || ex is Azure.RequestFailedException))
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (StorageFailures.IsUnavailable(ex, cancellationToken) || StorageFailures.IsRejected(ex)))
         {
             if (_writeWarnings.ShouldLog(out var suppressed))
             {
