@@ -1,16 +1,17 @@
 using BlocklistApi.Client;
+using BlocklistApi.Storage;
 
 namespace BlocklistApi.IntegrationTests.Greylist;
 
 /// <summary>Auto-whitelisting after Greylist:AutoWhitelistAfter passes, at most one counted per client per hour.</summary>
-public sealed class GreylistAutoWhitelistTests
+public abstract class GreylistAutoWhitelistTests(StorageProvider provider)
 {
     private const string Sender = "alice@example.com";
 
     [Fact]
     public async Task GreylistCheck_ClientPassedFiveTimesHoursApart_IsAutoWhitelisted()
     {
-        await using var g = await GreylistHarness.StartAsync(new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00" });
+        await using var g = await GreylistHarness.StartAsync(provider, new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00" });
         for (var i = 0; i < 5; i++)
         {
             Assert.Equal(GreylistReason.New, (await PassAsync(g, GreylistHarness.NewRecipient())).First.Reason);
@@ -30,7 +31,7 @@ public sealed class GreylistAutoWhitelistTests
     [Fact]
     public async Task GreylistCheck_BurstOfPassesWithinAnHour_CountsOnce()
     {
-        await using var g = await GreylistHarness.StartAsync(new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00" });
+        await using var g = await GreylistHarness.StartAsync(provider, new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00" });
         for (var i = 0; i < 6; i++)
         {
             await PassAsync(g, GreylistHarness.NewRecipient());
@@ -46,7 +47,7 @@ public sealed class GreylistAutoWhitelistTests
     [Fact]
     public async Task GreylistCheck_AutoWhitelistOff_KeepsGreylisting()
     {
-        await using var g = await GreylistHarness.StartAsync(new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00", ["Greylist:AutoWhitelistAfter"] = "0" });
+        await using var g = await GreylistHarness.StartAsync(provider, new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00", ["Greylist:AutoWhitelistAfter"] = "0" });
         for (var i = 0; i < 5; i++)
         {
             await PassAsync(g, GreylistHarness.NewRecipient());
@@ -68,3 +69,7 @@ public sealed class GreylistAutoWhitelistTests
         return (first, retry);
     }
 }
+
+public sealed class GreylistAutoWhitelistAzuriteTests() : GreylistAutoWhitelistTests(StorageProvider.Azure);
+
+public sealed class GreylistAutoWhitelistSqliteTests() : GreylistAutoWhitelistTests(StorageProvider.Sqlite);
