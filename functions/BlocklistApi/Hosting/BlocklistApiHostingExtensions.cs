@@ -72,6 +72,8 @@ public static class BlocklistApiHostingExtensions
         services.AddSingleton<GreylistPurge>();
         services.AddSingleton<GreylistService>();
         services.AddHostedService<GreylistStatsFlusher>();
+        // After the flusher, so that it stops first: client counts still being written land before the last flush.
+        services.AddHostedService(sp => sp.GetRequiredService<GreylistClients>());
 
         services.AddSingleton<Diagnostics.SmtpBannerReader>();
         services.AddSingleton<Diagnostics.DiagnosticsService>();

@@ -18,9 +18,10 @@ namespace BlocklistApi.Storage;
 /// loop keeps a wait on a busy database cancellable. Every connection keeps its statements prepared.
 /// </para>
 /// <para>
-/// SQLite calls block their thread, so each one runs on the thread pool and the caller waits for it with its token:
-/// a database locked by another process (SQLite retries a busy database until the command timeout, set to
-/// Storage:Timeout) answers the caller within its own budget, as a frozen Azure does. The schema is created and
+/// SQLite calls block their thread. A write can wait for a database locked by another process (SQLite retries a busy
+/// database until the command timeout, set to Storage:Timeout), so each write runs on the thread pool and the caller
+/// waits for it with its token: it answers within its own budget, as with a frozen Azure. Reads do not wait in WAL and
+/// run on the caller's thread (see <see cref="ReadAsync"/>). The schema is created and
 /// migrated on first use (PRAGMA user_version), not at start, so that an unusable file does not stop the host.
 /// </para>
 /// </summary>
@@ -55,6 +56,7 @@ public sealed partial class SqliteDatabase : IDisposable
     ];
 
     private readonly string _connectionString;
+    private readonly string _readerConnectionString;
     private readonly SqliteSynchronous _synchronous;
     private readonly ILogger<SqliteDatabase> _logger;
     private readonly ConcurrentBag<SqliteSession> _idleReaders = [];
@@ -82,6 +84,7 @@ public sealed partial class SqliteDatabase : IDisposable
             // How long SQLite retries a database another process holds locked; callers stop waiting at their own deadline.
             DefaultTimeout = (int)Math.Ceiling(options.Value.Timeout.TotalSeconds),
         }.ToString();
+        _readerConnectionString = new SqliteConnectionStringBuilder(_connectionString) { DefaultTimeout = 1 }.ToString();
         _schema = new CreatedOnce<string>((_, _) => Task.Run(Migrate));
     }
 
@@ -94,31 +97,33 @@ public sealed partial class SqliteDatabase : IDisposable
     /// <summary>The schema version this code creates and understands.</summary>
     public static int SchemaVersion => s_migrations.Length;
 
-    /// <summary>Runs <paramref name="read"/> on a reader connection (WAL: it sees the last commit, and waits for no writer).</summary>
+    /// <summary>
+    /// Runs <paramref name="read"/> on a reader connection, on the caller's thread: in WAL a reader never waits for the
+    /// writer (nor for another process holding the write lock), so a read takes microseconds, less than a hop to the
+    /// thread pool would. Reader connections retry a busy database for at most a second (SQLite's WAL recovery, or a
+    /// process that took the file in exclusive locking mode: not what a running self-host meets).
+    /// </summary>
     public async Task<T> ReadAsync<T>(Func<SqliteSession, T> read, CancellationToken cancellationToken)
     {
         await _schema.GetAsync("", cancellationToken);
         await _readerSlots.WaitAsync(cancellationToken);
         SqliteSession? session = null;
-        var work = Task.Run(() =>
+        try
         {
-            try
-            {
-                session = _idleReaders.TryTake(out var idle) ? idle : Open();
-                return read(session);
-            }
-            catch (SqliteException)
-            {
-                session?.MarkBroken();
-                throw;
-            }
-            finally
-            {
-                Return(session);
-                _readerSlots.Release();
-            }
-        }, CancellationToken.None);
-        return await work.WaitAsync(cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            session = _idleReaders.TryTake(out var idle) ? idle : Open(_readerConnectionString);
+            return read(session);
+        }
+        catch (SqliteException)
+        {
+            session?.MarkBroken();
+            throw;
+        }
+        finally
+        {
+            Return(session);
+            _readerSlots.Release();
+        }
     }
 
     /// <summary>
@@ -133,7 +138,7 @@ public sealed partial class SqliteDatabase : IDisposable
         {
             try
             {
-                _writer ??= Open();
+                _writer ??= Open(_connectionString);
                 return write(_writer);
             }
             catch (SqliteException)
@@ -195,9 +200,9 @@ public sealed partial class SqliteDatabase : IDisposable
         }
     }
 
-    private SqliteSession Open()
+    private SqliteSession Open(string connectionString)
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(connectionString);
         try
         {
             connection.Open();
@@ -224,7 +229,7 @@ public sealed partial class SqliteDatabase : IDisposable
             Directory.CreateDirectory(folder);
         }
 
-        using var session = Open();
+        using var session = Open(_connectionString);
         var connection = session.Connection;
         var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version"), CultureInfo.InvariantCulture);
         if (version > s_migrations.Length)

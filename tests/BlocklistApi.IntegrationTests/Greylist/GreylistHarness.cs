@@ -2,6 +2,7 @@ using BlocklistApi.Client;
 using BlocklistApi.IntegrationTests.Infrastructure;
 using BlocklistApi.Storage;
 using BlocklistApi.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace BlocklistApi.IntegrationTests.Greylist;
@@ -68,13 +69,23 @@ public sealed class GreylistHarness : IAsyncDisposable
         Client.CheckGreylistAsync(new GreylistCheckRequest { ClientAddress = clientAddress, Sender = sender, Recipient = recipient, HeloName = heloName }, Bounded());
 
     /// <summary>A row of the app's Greylist table, read through the app's own table port (either provider).</summary>
-    public Task<TableRow?> RowAsync(string partitionKey, string rowKey) => App.Tables.GetAsync("Greylist", partitionKey, rowKey, Bounded());
+    public async Task<TableRow?> RowAsync(string partitionKey, string rowKey)
+    {
+        await DrainAsync();
+        return await App.Tables.GetAsync("Greylist", partitionKey, rowKey, Bounded());
+    }
 
     /// <summary>Stored rows of a partition kind: "t" triplets, "c" clients.</summary>
-    public async Task<List<TableRow>> RowsAsync(char kind) =>
-        (await App.Tables.QueryAsync("Greylist", new TableQuery(null), Bounded()))
+    public async Task<List<TableRow>> RowsAsync(char kind)
+    {
+        await DrainAsync();
+        return (await App.Tables.QueryAsync("Greylist", new TableQuery(null), Bounded()))
             .Where(row => row.PartitionKey.Length == 3 && row.PartitionKey[0] == kind)
             .ToList();
+    }
+
+    // Client counts are written behind the answers: wait for them before looking at the rows.
+    private Task DrainAsync() => App.Services.GetRequiredService<BlocklistApi.Greylist.GreylistClients>().DrainAsync(Bounded());
 
     public async ValueTask DisposeAsync() => await App.DisposeAsync();
 }
