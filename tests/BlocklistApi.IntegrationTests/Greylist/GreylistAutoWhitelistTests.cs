@@ -1,5 +1,7 @@
 using BlocklistApi.Client;
+using BlocklistApi.IntegrationTests.Infrastructure;
 using BlocklistApi.Storage;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BlocklistApi.IntegrationTests.Greylist;
 
@@ -26,6 +28,31 @@ public abstract class GreylistAutoWhitelistTests(StorageProvider provider)
         var stats = await g.Admin.GetGreylistStatsAsync(GreylistHarness.Bounded());
         Assert.Equal(1, stats.AutoWhitelistedClients);
         Assert.Equal(5, stats.Passes);
+    }
+
+    // Counts are written behind the answer; a clean shutdown writes what is pending before the host stops.
+    [Fact]
+    public async Task GreylistCheck_PassThenCleanShutdown_CountIsStoredForTheNextStart()
+    {
+        var storage = await TestStorage.SharedAsync(provider);
+        var prefix = BlocklistApiApp.NewPrefix();
+        var time = new FakeTimeProvider(GreylistHarness.Start);
+        var settings = new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00" };
+        var recipient = GreylistHarness.NewRecipient();
+        GreylistVerdict passed;
+        await using (var first = new BlocklistApiApp(storage, settings, time, namePrefix: prefix))
+        {
+            var client = first.Client();
+            await client.CheckGreylistAsync(new GreylistCheckRequest { ClientAddress = "192.0.2.10", Sender = Sender, Recipient = recipient }, GreylistHarness.Bounded());
+            time.Advance(TimeSpan.FromMinutes(1));
+            passed = await client.CheckGreylistAsync(new GreylistCheckRequest { ClientAddress = "192.0.2.10", Sender = Sender, Recipient = recipient }, GreylistHarness.Bounded());
+        }
+
+        await using var second = new BlocklistApiApp(storage, settings, time, namePrefix: prefix);
+        var clients = (await second.Tables.QueryAsync("Greylist", new TableQuery(null), GreylistHarness.Bounded())).Where(r => r.PartitionKey[0] == 'c').ToList();
+
+        Assert.Equal(GreylistReason.Passed, passed.Reason);
+        Assert.Equal(1, Assert.Single(clients).GetInt32("Passes"));
     }
 
     [Fact]
