@@ -56,6 +56,7 @@ public static class BlocklistApiHostingExtensions
         services.AddSingleton<DnsblZones>();
         services.AddSingleton<DnsblResolver>();
         services.AddSingleton<ZoneAnswerCache>();
+        services.AddHostedService(sp => sp.GetRequiredService<ZoneAnswerCache>());
         services.AddSingleton<ReputationService>();
         services.AddHostedService<DnsblStartupReport>();
         services.AddSingleton<HostedListStore>();

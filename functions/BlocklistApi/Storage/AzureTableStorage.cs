@@ -202,11 +202,6 @@ public sealed class AzureTableStorage(TableServiceClient service, StorageHealth 
 
         private static string Comparison(TableFilter.Comparison comparison)
         {
-            if (comparison.Property.Length == 0 || !comparison.Property.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') || char.IsAsciiDigit(comparison.Property[0]))
-            {
-                throw new ArgumentException($"'{comparison.Property}' is not a property name.", nameof(comparison));
-            }
-
             var op = comparison.Operator switch
             {
                 TableComparison.Equal => "eq",
@@ -227,7 +222,7 @@ public sealed class AzureTableStorage(TableServiceClient service, StorageHealth 
                 DateTimeOffset time => TableClient.CreateQueryFilter($"{time}"),
                 var other => throw new ArgumentException($"A {other.GetType().Name} cannot be compared in a filter.", nameof(comparison)),
             };
-            return string.Create(CultureInfo.InvariantCulture, $"{comparison.Property} {op} {value}");
+            return string.Create(CultureInfo.InvariantCulture, $"{TableFilter.CheckedName(comparison.Property)} {op} {value}");
         }
     }
 }

@@ -305,30 +305,27 @@ public sealed class SqliteTableStorage(SqliteDatabase database, StorageHealth he
             return (sql.ToString(), names, values.ToArray());
         }
 
+        private static void Join(StringBuilder sql, TableFilter left, string op, TableFilter right, Func<object, string> parameter)
+        {
+            sql.Append('(');
+            Append(sql, left, parameter);
+            sql.Append(op);
+            Append(sql, right, parameter);
+            sql.Append(')');
+        }
+
         private static void Append(StringBuilder sql, TableFilter filter, Func<object, string> parameter)
         {
             switch (filter)
             {
                 case TableFilter.All all:
-                    sql.Append('(');
-                    Append(sql, all.Left, parameter);
-                    sql.Append(" AND ");
-                    Append(sql, all.Right, parameter);
-                    sql.Append(')');
+                    Join(sql, all.Left, " AND ", all.Right, parameter);
                     break;
                 case TableFilter.Any any:
-                    sql.Append('(');
-                    Append(sql, any.Left, parameter);
-                    sql.Append(" OR ");
-                    Append(sql, any.Right, parameter);
-                    sql.Append(')');
+                    Join(sql, any.Left, " OR ", any.Right, parameter);
                     break;
                 case TableFilter.Comparison comparison:
-                    var name = comparison.Property;
-                    if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') || char.IsAsciiDigit(name[0]))
-                    {
-                        throw new ArgumentException($"'{name}' is not a property name.", nameof(filter));
-                    }
+                    var name = TableFilter.CheckedName(comparison.Property);
 
                     var op = comparison.Operator switch
                     {
