@@ -154,14 +154,13 @@ public sealed partial class ZoneAnswerCache(
     /// <summary>Waits for the table writes still pending.</summary>
     internal Task DrainAsync(CancellationToken cancellationToken) => Task.WhenAll(_pending.Values).WaitAsync(cancellationToken);
 
-    // Bounded by ReputationCache:StorageTimeout; a failure of any kind (nobody waits for this one's outcome) is logged
-    // once a minute and the batch is dropped.
+    // No call waits for this write, so it has no call's budget: Storage:Timeout bounds it (on the real clock, in
+    // StorageHealth). A failure of any kind is logged once a minute and the batch is dropped.
     private async Task WriteTableAsync(List<TableBatchAction> actions)
     {
-        using var budget = StorageBudget(CancellationToken.None);
         try
         {
-            await tables.SubmitBatchAsync(_options.TableName, actions, budget.Token);
+            await tables.SubmitBatchAsync(_options.TableName, actions, CancellationToken.None);
         }
         catch (Exception ex)
         {
