@@ -156,15 +156,6 @@ public sealed partial class SqliteDatabase : IDisposable
         return await work.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Copies the database into <paramref name="destination"/> with SQLite's online backup (readers and writers go on meanwhile).</summary>
-    public Task BackupAsync(string destination, CancellationToken cancellationToken) => ReadAsync(session =>
-    {
-        using var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = destination, Pooling = false }.ToString());
-        target.Open();
-        session.Connection.BackupDatabase(target);
-        return true;
-    }, cancellationToken);
-
     public void Dispose()
     {
         if (_disposed)
