@@ -147,7 +147,7 @@ public sealed partial class HostedListService(
             Keep(snapshot);
             return (snapshot, false);
         }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, CancellationToken.None) || ex is Azure.RequestFailedException)
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, CancellationToken.None) || StorageFailures.IsRejected(ex))
         {
             // Cancelled by the caller's storage budget or not, the lists could not be read: use what we have.
             if (_staleWarnings.ShouldLog(out var suppressed))
