@@ -90,7 +90,10 @@ public sealed class DnsblMapTests
     {
         var answer = new DnsLookup("2.0.0.127.bl.example", QueryType.A, DnsLookupStatus.Malformed, [], null, null, "garbled");
 
-        Assert.Equal(ZoneStatus.Error, DnsblAnswers.Map(s_zone, answer).Status);
+        var lookup = DnsblAnswers.Map(s_zone, answer);
+
+        Assert.Equal(ZoneStatus.Error, lookup.Status);
+        Assert.Equal("The zone's answer could not be used: garbled", lookup.Error);
     }
 
     [Fact]
@@ -126,6 +129,18 @@ public sealed class DnsblMapTests
         Assert.Equal(ZoneStatus.Error, lookup.Status);
         Assert.False(lookup.Listed);
         Assert.Contains("resolver", lookup.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Map_TwoErrorCodes_IsZoneErrorGivingBothMeaningsApart()
+    {
+        var lookup = DnsblAnswers.Map(s_spamhaus, Found(("127.255.255.254", 60), ("127.255.255.255", 60)));
+
+        Assert.Equal(ZoneStatus.Error, lookup.Status);
+        Assert.Equal(
+            "Spamhaus 127.255.255.254: queries through a public or open resolver are refused; use your own resolver or Spamhaus DQS. "
+            + "Spamhaus 127.255.255.255: too many queries (rate limited); use Spamhaus DQS or a data feed.",
+            lookup.Error);
     }
 
     private static DnsblZone Zone(string zone) =>
