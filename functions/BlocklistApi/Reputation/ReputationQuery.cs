@@ -17,13 +17,13 @@ internal static class ReputationQuery
         error = null;
         var to = Clean(recipient);
         var from = Clean(sender);
-        if (!string.IsNullOrEmpty(to) && !MailAddresses.IsValidMailbox(to))
+        if ((!string.IsNullOrEmpty(to) && !MailAddresses.IsValidMailbox(to)) || (recipient ?? "").Any(char.IsControl))
         {
             error = ApiError.Invalid("'recipient' must be the envelope recipient's address, e.g. bob@example.net.", "recipient");
             return false;
         }
 
-        if (!string.IsNullOrEmpty(from) && !MailAddresses.IsValidMailbox(from))
+        if ((!string.IsNullOrEmpty(from) && !MailAddresses.IsValidMailbox(from)) || (sender ?? "").Any(char.IsControl))
         {
             error = ApiError.Invalid("'sender' must be the envelope sender's address, e.g. alice@example.com, or empty for the null sender.", "sender");
             return false;
