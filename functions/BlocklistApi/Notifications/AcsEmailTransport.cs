@@ -44,7 +44,8 @@ public sealed partial class AcsEmailTransport(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var http = httpClients.CreateClient(HttpClientName);
         var endpoint = Endpoint(_options.Acs);
-        var sendUri = new Uri(endpoint, "emails:send?api-version=" + Uri.EscapeDataString(_options.Acs.ApiVersion));
+        // Not new Uri(endpoint, "emails:send..."): a relative reference that starts "emails:" is a URI of scheme "emails".
+        var sendUri = new Uri(endpoint.AbsoluteUri + "emails:send?api-version=" + Uri.EscapeDataString(_options.Acs.ApiVersion));
 
         using var send = new HttpRequestMessage(HttpMethod.Post, sendUri) { Content = JsonContent.Create(Body(message, from), options: s_json) };
         send.Headers.Add("Operation-Id", OperationId(message.MessageId).ToString());
