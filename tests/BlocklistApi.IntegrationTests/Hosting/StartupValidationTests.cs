@@ -25,6 +25,15 @@ public sealed class StartupValidationTests
     [InlineData("Storage:NamePrefix", "Bad-Prefix", "Storage:NamePrefix")]
     [InlineData("AzureWebJobsStorage", "this is not a connection string", "AzureWebJobsStorage")]
     [InlineData("Queues:MaxDequeueCount", "0", "Queues:MaxDequeueCount")]
+    [InlineData("Whitelist:LinkSecret", "", "Whitelist:LinkSecret")]
+    [InlineData("Whitelist:LinkSecret", "too-short-for-hmac", "Whitelist:LinkSecret")]
+    [InlineData("Whitelist:LinkLifetime", "00:00:10", "Whitelist:LinkLifetime")]
+    [InlineData("PublicPage:Url", "", "PublicPage:Url")]
+    [InlineData("Email:From", "", "Email:From")]
+    [InlineData("Email:Transport", "smtp", "Email:Smtp:Host")]
+    [InlineData("Email:Transport", "acs", "Email:Acs")]
+    [InlineData("Notifications:AdminEmails:0", "", "Notifications:AdminEmails:0")]
+    [InlineData("Notifications:AdminEmails:0", "postmaster", "Notifications:AdminEmails:0")]
     public async Task Startup_InvalidSetting_FailsNamingTheSetting(string key, string value, string named)
     {
         var settings = new Dictionary<string, string?> { [key] = value };
