@@ -23,9 +23,10 @@ public static class MailAddresses
 
     /// <summary>
     /// True for an address a person types into a form: a dot-atom local part of at most 64 ASCII characters (no quoted
-    /// strings, RFC 5321 section 4.1.2), '@', and a host name with at least two labels; at most 254 characters in all.
+    /// strings, RFC 5321 section 4.1.2), '@', and a host name with at least two labels (one label is enough with
+    /// <paramref name="allowSingleLabel"/>, for configured addresses such as postmaster@localhost); at most 254 characters.
     /// </summary>
-    public static bool IsValidMailbox(string? address)
+    public static bool IsValidMailbox(string? address, bool allowSingleLabel = false)
     {
         if (string.IsNullOrEmpty(address) || address.Length > MaxAddressLength)
         {
@@ -39,6 +40,6 @@ public static class MailAddresses
         }
 
         return local.All(c => char.IsAsciiLetterOrDigit(c) || c == '.' || AtextSpecials.Contains(c))
-            && DnsNames.IsValidDomainName(domain) && !domain.EndsWith('.') && domain.Contains('.', StringComparison.Ordinal);
+            && DnsNames.IsValidDomainName(domain) && !domain.EndsWith('.') && (allowSingleLabel || domain.Contains('.', StringComparison.Ordinal));
     }
 }

@@ -43,7 +43,7 @@ public static class EmailAddresses
     {
         mailbox = null;
         if (string.IsNullOrWhiteSpace(text) || HasLineBreakOrControl(text)
-            || !MailboxAddress.TryParse(ParserOptions.Default, text, out var parsed) || !MailAddresses.IsValidMailbox(parsed.Address))
+            || !MailboxAddress.TryParse(ParserOptions.Default, text, out var parsed) || !MailAddresses.IsValidMailbox(parsed.Address, allowSingleLabel: true))
         {
             return false;
         }
@@ -71,7 +71,7 @@ public static class EmailAddresses
 
         foreach (var recipient in message.To)
         {
-            if (!MailAddresses.IsValidMailbox(recipient.Address))
+            if (!MailAddresses.IsValidMailbox(recipient.Address, allowSingleLabel: true))
             {
                 throw new ArgumentException("A recipient address is not a valid mailbox.", nameof(message));
             }

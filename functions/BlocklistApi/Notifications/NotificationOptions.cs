@@ -29,7 +29,7 @@ public sealed class NotificationOptionsValidator(IHostEnvironment environment) :
 
         for (var i = 0; i < options.AdminEmails.Count; i++)
         {
-            if (!MailAddresses.IsValidMailbox(options.AdminEmails[i]))
+            if (!MailAddresses.IsValidMailbox(options.AdminEmails[i], allowSingleLabel: true))
             {
                 result.AddError($"Notifications:AdminEmails:{i} '{options.AdminEmails[i]}' must be an address such as postmaster@example.net.");
             }

@@ -115,8 +115,17 @@ public sealed class StorageFaultTests : IAsyncLifetime
         AssertHostRunning();
         var stats = await WaitForAsync(async () =>
         {
-            var current = await _admin.GetGreylistStatsAsync(Bounded());
-            return current.Checks.New >= 1 && current.DegradedAnswers >= 1 ? current : null;
+            // Just thawed, Azurite first works through what every background loop sent while it was frozen (the
+            // queue pumps of the whitelist and e-mail functions too): a 503 then is the route's right answer; ask again.
+            try
+            {
+                var current = await _admin.GetGreylistStatsAsync(Bounded());
+                return current.Checks.New >= 1 && current.DegradedAnswers >= 1 ? current : null;
+            }
+            catch (ApiException<ProblemDetails> unavailable) when (unavailable.StatusCode == 503)
+            {
+                return null;
+            }
         });
         Assert.Equal(1, stats.DegradedAnswers);
     }

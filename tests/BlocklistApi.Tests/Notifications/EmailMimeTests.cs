@@ -54,6 +54,7 @@ public sealed class EmailMimeTests
     [InlineData("Blocklist <blocklist@example.net>", true)]
     [InlineData("a@example.net, b@example.net", false)]
     [InlineData("blocklist", false)]
+    [InlineData("blocklist@localhost", true)]
     [InlineData("Blocklist <blocklist@example.net>\r\nBcc: x@example.org", false)]
     public void TryParseMailbox_ConfiguredFrom_IsOneValidAddress(string from, bool valid)
     {
