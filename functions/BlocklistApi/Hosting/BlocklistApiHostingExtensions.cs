@@ -60,6 +60,7 @@ public static class BlocklistApiHostingExtensions
         services.AddSingleton<DnsblZones>();
         services.AddSingleton<DnsblResolver>();
         services.AddSingleton<ZoneAnswerCache>();
+        services.AddHostedService(sp => sp.GetRequiredService<ZoneAnswerCache>());
         services.AddSingleton<ReputationService>();
         services.AddHostedService<DnsblStartupReport>();
         services.AddSingleton<HostedListStore>();
@@ -76,6 +77,8 @@ public static class BlocklistApiHostingExtensions
         services.AddSingleton<GreylistPurge>();
         services.AddSingleton<GreylistService>();
         services.AddHostedService<GreylistStatsFlusher>();
+        // After the flusher, so that it stops first: client counts still being written land before the last flush.
+        services.AddHostedService(sp => sp.GetRequiredService<GreylistClients>());
 
         services.AddSingleton<Diagnostics.SmtpBannerReader>();
         services.AddSingleton<Diagnostics.DiagnosticsService>();
@@ -214,10 +217,32 @@ public static class BlocklistApiHostingExtensions
                 : new QueueServiceClient(options.QueueServiceUri!, Credential(options), clientOptions);
         });
         services.AddSingleton<StorageHealth>();
-        services.AddSingleton<ITableStorage, AzureTableStorage>();
-        services.AddSingleton<IQueueStorage, AzureQueueStorage>();
+        services.AddSingleton<AzureTableStorage>();
+        services.AddSingleton<AzureQueueStorage>();
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<SqliteTableStorage>();
+        services.AddSingleton<SqliteQueueStorage>();
+        // Storage:Provider chooses; only the chosen provider's clients (or database file) are ever created.
+        services.AddSingleton<ITableStorage>(sp => IsSqlite(sp) ? sp.GetRequiredService<SqliteTableStorage>() : sp.GetRequiredService<AzureTableStorage>());
+        services.AddSingleton<IQueueStorage>(sp => IsSqlite(sp) ? sp.GetRequiredService<SqliteQueueStorage>() : sp.GetRequiredService<AzureQueueStorage>());
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
     }
+
+    /// <summary>
+    /// For the Functions app: refuses Storage:Provider=sqlite at start. Instances there share state through Azure
+    /// Storage; a database file on one instance's disk would give each instance its own greylist and lists.
+    /// </summary>
+    public static IHostApplicationBuilder RequireAzureStorage(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IValidateOptions<StorageOptions>>(new ValidateOptions<StorageOptions>(
+            Options.DefaultName,
+            options => options.Provider == StorageProvider.Azure,
+            "Storage:Provider 'sqlite' cannot be used by the Functions app: its instances share state through Azure Table Storage and Queues. Remove the setting (the default is 'azure'); SQLite is for the self-host on one machine."));
+        return builder;
+    }
+
+    private static bool IsSqlite(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.Sqlite;
 
     private static void ConfigureRetry(RetryOptions retry, StorageOptions options)
     {

@@ -1,7 +1,8 @@
 using System.Net;
-using BlocklistApi.Storage;
 using BlocklistApi.Hosting;
 using BlocklistApi.Net;
+using BlocklistApi.PublicPage;
+using BlocklistApi.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,6 +12,7 @@ namespace BlocklistApi.Lists;
 public sealed partial class HostedListService(
     HostedListStore store,
     IOptions<HostedListOptions> options,
+    IOptions<PublicPageOptions> page,
     TimeProvider timeProvider,
     ILogger<HostedListService> logger)
 {
@@ -59,6 +61,13 @@ public sealed partial class HostedListService(
         return new HostedListWrite(entry, existing is null);
     }
 
+    /// <summary>The list as an rbldnsd data file (<see cref="RbldnsdExport"/>), read fresh from storage.</summary>
+    public async Task<string> ExportRbldnsdAsync(HostedListKind list, CancellationToken cancellationToken)
+    {
+        var entries = await store.ListAsync(list: null, cancellationToken);
+        return RbldnsdExport.Format(list, entries, timeProvider.GetUtcNow(), page.Value.Url);
+    }
+
     public async Task<bool> DeleteAsync(HostedListKind list, IpNetwork range, CancellationToken cancellationToken)
     {
         var deleted = await store.DeleteAsync(list, range, cancellationToken);
@@ -91,7 +100,7 @@ public sealed partial class HostedListService(
     {
         var (snapshot, degraded) = await CurrentAsync(cancellationToken);
         var now = timeProvider.GetUtcNow();
-        var entry = Match(snapshot.Entries, address, now);
+        var entry = snapshot.Index.Match(address, now);
         if (entry?.List != HostedListKind.Allow && mail is not null && MatchScoped(snapshot.Scoped, address, mail, now) is { } scoped)
         {
             entry = scoped;
@@ -204,7 +213,7 @@ public sealed partial class HostedListService(
             Keep(snapshot);
             return (snapshot, false);
         }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, CancellationToken.None) || ex is Azure.RequestFailedException)
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, CancellationToken.None) || StorageFailures.IsRejected(ex))
         {
             // Cancelled by the caller's storage budget or not, the lists could not be read: use what we have.
             if (_staleWarnings.ShouldLog(out var suppressed))
@@ -234,6 +243,8 @@ public sealed partial class HostedListService(
     private sealed record Snapshot(string? Version, int Generation, DateTimeOffset CheckedAt, IReadOnlyList<(IpNetwork Range, HostedListEntry Entry)> Entries)
     {
         public static Snapshot Empty { get; } = new(null, -1, DateTimeOffset.MinValue, []);
+
+        public HostedListIndex Index { get; } = new(Entries);
 
         /// <summary>Scoped allow entries by their recipient address or domain.</summary>
         public IReadOnlyDictionary<string, (IpNetwork Range, ScopedAllowEntry Entry)[]> Scoped { get; init; } =

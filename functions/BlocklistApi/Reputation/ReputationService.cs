@@ -118,7 +118,8 @@ public sealed class ReputationService(
             // When the read just failed, storage is not answering: the write would only wait out its budget too.
             if (cache.Enabled && !degraded)
             {
-                degraded = !await cache.WriteAsync(ip, missing.Select((i, j) => (all[i].Name, lookups[j])).ToList(), cancellationToken);
+                // Behind the answer: these listings are this call's answer whether or not the table takes them.
+                cache.WriteBehind(ip, missing.Select((i, j) => (all[i].Name, lookups[j])).ToList());
             }
         }
 

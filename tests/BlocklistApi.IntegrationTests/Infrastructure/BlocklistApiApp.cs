@@ -1,4 +1,5 @@
 using BlocklistApi.Client;
+using BlocklistApi.Storage;
 using BlocklistApi.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -9,8 +10,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace BlocklistApi.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The self-host, in process, on a real Azurite: every app gets its own table and queue name prefix, so tests never
-/// see each other's rows. Settings use the configuration contract's names ("Dnsbl:Zones:0:Zone").
+/// The self-host, in process, on a real Azurite or a SQLite file (<see cref="TestStorage"/>): every app gets its own
+/// table and queue name prefix (and so its own file), so tests never see each other's rows. Settings use the
+/// configuration contract's names ("Dnsbl:Zones:0:Zone").
 /// </summary>
 public sealed class BlocklistApiApp : WebApplicationFactory<Program>
 {
@@ -24,22 +26,36 @@ public sealed class BlocklistApiApp : WebApplicationFactory<Program>
     private readonly Action<IServiceCollection>? _services;
 
     public BlocklistApiApp(AzuriteServer azurite, IDictionary<string, string?> settings, TimeProvider? timeProvider = null, Action<IServiceCollection>? services = null, string? namePrefix = null)
+        : this(TestStorage.On(azurite), settings, timeProvider, services, namePrefix)
     {
+    }
+
+    public BlocklistApiApp(TestStorage storage, IDictionary<string, string?> settings, TimeProvider? timeProvider = null, Action<IServiceCollection>? services = null, string? namePrefix = null)
+    {
+        Storage = storage;
         NamePrefix = namePrefix ?? NewPrefix();
-        _settings = Settings(azurite, NamePrefix, settings);
+        _settings = Settings(storage, NamePrefix, settings);
         _timeProvider = timeProvider;
         _services = services;
     }
 
     public string NamePrefix { get; }
 
+    public TestStorage Storage { get; }
+
+    /// <summary>The app's table port (whichever provider it runs on), to look at stored rows.</summary>
+    public ITableStorage Tables => Services.GetRequiredService<ITableStorage>();
+
     /// <summary>The settings every test app runs with (Azurite, its own name prefix, test keys), then <paramref name="overrides"/>.</summary>
-    public static Dictionary<string, string?> Settings(AzuriteServer azurite, string namePrefix, IDictionary<string, string?> overrides)
+    public static Dictionary<string, string?> Settings(AzuriteServer azurite, string namePrefix, IDictionary<string, string?> overrides) =>
+        Settings(TestStorage.On(azurite), namePrefix, overrides);
+
+    /// <summary>The settings every test app runs with (its storage and name prefix, test keys), then <paramref name="overrides"/>.</summary>
+    public static Dictionary<string, string?> Settings(TestStorage storage, string namePrefix, IDictionary<string, string?> overrides)
     {
-        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        var settings = storage.Settings(namePrefix);
+        foreach (var (key, value) in new Dictionary<string, string?>
         {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Storage:NamePrefix"] = namePrefix,
             ["Storage:MaxRetries"] = "0",
             // Generous: a loaded CI machine can make Azurite slow; tests of storage timeouts set their own.
             ["Storage:Timeout"] = "00:00:10",
@@ -53,7 +69,11 @@ public sealed class BlocklistApiApp : WebApplicationFactory<Program>
             ["Email:From"] = "Blocklist <blocklist@blocklist.test>",
             ["Email:PickupDirectory"] = Path.Combine(Path.GetTempPath(), "blocklist-test-mail", namePrefix),
             ["Notifications:AdminEmails:0"] = "postmaster@blocklist.test",
-        };
+        })
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in overrides)
         {
             settings[key] = value;
