@@ -43,6 +43,10 @@ fi
 
 export Auth__FunctionKeys__0="${Auth__FunctionKeys__0:-dev-function-key}"
 export Auth__AdminKeys__0="${Auth__AdminKeys__0:-dev-admin-key}"
+# Whitelist mail: links point at this host; every message is written to data/mail/ (Email__Transport pickup).
+export PublicPage__Url="${PublicPage__Url:-http://127.0.0.1:${PORT:-7071}/}"
+export Notifications__AdminEmails__0="${Notifications__AdminEmails__0:-postmaster@localhost}"
+export Email__PickupDirectory="${Email__PickupDirectory:-$PWD/data/mail}"
 
 dotnet run --project functions/BlocklistApi.Host -c Release -- --urls "http://127.0.0.1:${PORT:-7071}" &
 pids=("$!" "${pids[@]}")

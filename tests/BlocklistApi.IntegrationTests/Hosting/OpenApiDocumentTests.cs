@@ -7,6 +7,7 @@ using BlocklistApi.Lists;
 using BlocklistApi.Reputation;
 using BlocklistApi.Spf;
 using BlocklistApi.Testing;
+using BlocklistApi.Whitelist;
 using YamlDotNet.RepresentationModel;
 
 namespace BlocklistApi.IntegrationTests.Hosting;
@@ -40,12 +41,23 @@ public sealed class OpenApiDocumentTests
         { "GreylistStats", typeof(GreylistStats) },
         { "DiagnosticCheck", typeof(DiagnosticCheck) },
         { "DiagnosticsReport", typeof(DiagnosticsReport) },
+        { "WhitelistRequestState", typeof(WhitelistRequestState) },
+        { "WhitelistRequestPage", typeof(WhitelistRequestPage) },
+        { "WhitelistRequestDetails", typeof(WhitelistRequestDetails) },
+        { "WhitelistHistoryEntry", typeof(WhitelistHistoryEntry) },
+        { "WhitelistEntrySummary", typeof(WhitelistEntrySummary) },
+        { "WhitelistSnapshot", typeof(WhitelistSnapshot) },
+        { "WhitelistSnapshotCheck", typeof(WhitelistSnapshotCheck) },
+        { "WhitelistSnapshotListing", typeof(WhitelistSnapshotListing) },
     };
 
     public static TheoryData<string, Type> RequestSchemas => new()
     {
         { "GreylistCheckRequest", typeof(GreylistCheckRequest) },
         { "HostedListEntryRequest", typeof(HostedListEntryRequest) },
+        { "WhitelistRequestSubmission", typeof(WhitelistRequestSubmission) },
+        { "WhitelistConfirmation", typeof(WhitelistConfirmation) },
+        { "WhitelistDecisionRequest", typeof(WhitelistDecisionRequest) },
     };
 
     public static TheoryData<string, Type> Enums => new()
@@ -60,6 +72,8 @@ public sealed class OpenApiDocumentTests
         { "GreylistAction", typeof(GreylistAction) },
         { "GreylistReason", typeof(GreylistReason) },
         { "CheckStatus", typeof(CheckStatus) },
+        { "WhitelistStatus", typeof(WhitelistStatus) },
+        { "WhitelistScope", typeof(WhitelistScope) },
     };
 
     [Theory]

@@ -18,6 +18,8 @@ public sealed class BlocklistApiApp : WebApplicationFactory<Program>
 {
     public const string FunctionKey = "test-function-key-6b1f0c";
     public const string AdminKey = "test-admin-key-9d2e4a";
+    public const string LinkSecret = "test-link-secret-5f0c2b7e9a1d4c6b8e3f";
+    public const string PageUrl = "https://blocklist.test/";
 
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _timeProvider;
@@ -61,6 +63,12 @@ public sealed class BlocklistApiApp : WebApplicationFactory<Program>
             ["Auth:AdminKeys:0"] = AdminKey,
             ["Dns:Timeout"] = "00:00:01",
             ["Logging:LogLevel:Default"] = "Warning",
+            // What the app needs outside Development to send whitelist mail; tests that read mail set their own transport.
+            ["Whitelist:LinkSecret"] = LinkSecret,
+            ["PublicPage:Url"] = PageUrl,
+            ["Email:From"] = "Blocklist <blocklist@blocklist.test>",
+            ["Email:PickupDirectory"] = Path.Combine(Path.GetTempPath(), "blocklist-test-mail", namePrefix),
+            ["Notifications:AdminEmails:0"] = "postmaster@blocklist.test",
         })
         {
             settings[key] = value;
