@@ -69,7 +69,7 @@ param reputationCacheEnabled bool = true
 @description('Greylist__PurgeSchedule: NCRONTAB schedule of the timer that deletes greylist triplets older than Greylist__MaxAge (the timer\'s %Greylist:PurgeSchedule% must resolve).')
 param greylistPurgeSchedule string = '0 30 3 * * *'
 
-@description('PublicPage__Url: the public page named in greylisting\'s SMTP replies, e.g. https://mail-help.example.com/. Empty: not set.')
+@description('PublicPage__Url: the public page, named in greylisting\'s SMTP replies and the base of every link in whitelist mails, e.g. https://mail-help.example.com/. Empty: the app\'s own address (https://NAME.azurewebsites.net/), which serves the page.')
 param publicPageUrl string = ''
 
 @description('ZoneHealth__Schedule: NCRONTAB schedule of the timer that probes every zone\'s RFC 5782 test points (%ZoneHealth:Schedule%).')
@@ -103,6 +103,38 @@ param monitorsSchedule string = '0 */15 * * * *'
 @minValue(1)
 @maxValue(65536)
 param monitorsMaxAddresses int = 1024
+
+@secure()
+@minLength(32)
+@description('Whitelist__LinkSecret: the key that signs every link in whitelist mails (HMAC-SHA256), at least 32 bytes. azd generates it once per environment and keeps it; changing it invalidates the links already sent.')
+@metadata({
+  azd: {
+    type: 'generate'
+    config: {
+      length: 48
+      noSpecial: true
+    }
+  }
+})
+param whitelistLinkSecret string
+
+@description('Whitelist__LinkLifetime: how long a link in a whitelist mail works (TimeSpan).')
+param whitelistLinkLifetime string = '2.00:00:00'
+
+@description('Whitelist__EntryLifetime: how long an approved request\'s allow entry counts unless the admin says (TimeSpan). Empty: no expiry.')
+param whitelistEntryLifetime string = ''
+
+@minLength(1)
+@description('Notifications__AdminEmails__N: the admins who decide whitelist requests (and get alerts).')
+param adminEmails string[]
+
+@minLength(3)
+@description('Email__From: the From address of every mail, a sender of the Azure Communication Services domain, e.g. DoNotReply@example.net.')
+param emailFrom string
+
+@minLength(1)
+@description('Email__Acs__Endpoint: the Azure Communication Services resource that sends the mail, e.g. https://NAME.communication.azure.com/. The app calls it with its managed identity, which needs a role on it that may send mail.')
+param emailAcsEndpoint string
 
 @description('One DNS zone to query (RFC 5782); becomes Dnsbl__Zones__N__Zone, __Kind, __Weight and __DelistUrl.')
 type dnsblZone = {
@@ -160,10 +192,33 @@ var timerSettings = {
   Monitors__MaxAddresses: string(monitorsMaxAddresses)
 }
 
-var contractSettings = union(dnsSettings, dnsblSettings, {
+// The page is served at the app's root, so its own address is right when no other is given.
+var pageUrl = !empty(publicPageUrl) ? publicPageUrl : 'https://${apiName}.azurewebsites.net/'
+
+// E-mail through Azure Communication Services with the app's identity; whitelist links signed with the generated secret.
+var notificationSettings = union(toObject(range(0, length(adminEmails)), i => 'Notifications__AdminEmails__${i}', i => adminEmails[i]), {
+  Email__Transport: 'acs'
+  Email__From: emailFrom
+  Email__Acs__Endpoint: emailAcsEndpoint
+  Whitelist__LinkSecret: whitelistLinkSecret
+  Whitelist__LinkLifetime: whitelistLinkLifetime
+}, empty(whitelistEntryLifetime) ? {} : { Whitelist__EntryLifetime: whitelistEntryLifetime })
+
+var contractSettings = union(dnsSettings, dnsblSettings, notificationSettings, timerSettings, {
   ReputationCache__Enabled: reputationCacheEnabled ? 'true' : 'false'
   Greylist__PurgeSchedule: greylistPurgeSchedule
-}, timerSettings, empty(publicPageUrl) ? {} : { PublicPage__Url: publicPageUrl })
+  PublicPage__Url: pageUrl
+})
+
+// The queues of the queue functions and the poison queues their failed messages end in (Storage__NamePrefix stays empty in Azure).
+var queueNames = [
+  'email-outbox'
+  'email-outbox-poison'
+  'whitelist-requests'
+  'whitelist-requests-poison'
+  'whitelist-approvals'
+  'whitelist-approvals-poison'
+]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -192,6 +247,7 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     containers: [deploymentContainerName]
+    queues: queueNames
   }
 }
 
@@ -238,7 +294,7 @@ module api 'app/api.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    appSettings: contractSettings
+    appSettings: union(contractSettings, { Email__Acs__ClientId: apiIdentity.outputs.clientId })
   }
   // The host needs its storage and telemetry roles when it first starts.
   dependsOn: [

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Greylisting benchmark: the self-host (Release) on Azurite vs postgrey (Debian), same workload, same load tool.
-# Usage: bash benchmarks/greylist/run.sh [DURATION_SECONDS]   (default 20 per concurrency level)
-# Prints markdown table rows; see README.md next to this script. Everything it starts runs on 127.0.0.1 and is
-# stopped (by process group id) when it exits.
+# Greylisting benchmark: the self-host (Release) on SQLite and on Azurite vs postgrey (Debian), same workloads, same
+# load tool, one run. Usage: bash benchmarks/greylist/run.sh [DURATION_SECONDS]   (default 20 per level of mix a)
+# Prints markdown tables; see README.md next to this script. Everything it starts runs on 127.0.0.1 and is stopped
+# (by process group id) when it exits.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration="${1:-20}"
@@ -14,7 +14,6 @@ pgids=()
 
 cleanup() {
   for g in "${pgids[@]}"; do kill -- "-$g" 2>/dev/null || true; done
-  # Azurite busy writing its --debug log can ignore SIGTERM for a while: give everything 5 s, then SIGKILL.
   for _ in $(seq 1 50); do
     alive=0; for g in "${pgids[@]}"; do kill -0 -- "-$g" 2>/dev/null && alive=1; done
     [ "$alive" = 0 ] && break; sleep 0.1
@@ -34,58 +33,72 @@ command -v postgrey >/dev/null || { echo "postgrey is not installed: apt-get ins
 dotnet build functions/BlocklistApi.Host -c Release -v q -nologo >/dev/null
 dotnet build benchmarks/greylist/GreylistLoad -c Release -v q -nologo >/dev/null
 load="dotnet benchmarks/greylist/GreylistLoad/bin/Release/net10.0/GreylistLoad.dll"
+host_dll="functions/BlocklistApi.Host/bin/Release/net10.0/BlocklistApi.Host.dll"
 
-start_azurite() { # $1 = table port, $2 = extra args; sets $connection (no $(...): a subshell would lose the pgid)
+start_azurite() { # $1 = table port; sets $connection (no $(...): a subshell would lose the pgid)
   local blob queue; blob=$(free_port); queue=$(free_port)
   start node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --silent --skipApiVersionCheck --disableProductStyleUrl \
-    --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" --tableHost 127.0.0.1 --tablePort "$1" ${2:-} >"$work/azurite-$1.log" 2>&1
+    --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" --tableHost 127.0.0.1 --tablePort "$1" >"$work/azurite-$1.log" 2>&1
   wait_port "$1"
   connection="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$1/devstoreaccount1;"
 }
 
-start_host() { # $1 = port, $2 = connection string, $3 = Greylist__KnownTripletCacheTtl (default 00:01:00)
-  AzureWebJobsStorage="$2" Auth__FunctionKeys__0="$key" Greylist__Delay="00:00:0$delay" Logging__LogLevel__Default=Warning \
+# $1 = port, $2 = provider (sqlite|azure), $3 = Greylist__KnownTripletCacheTtl (default 00:01:00). The built self-host,
+# all greylisting settings at their defaults but the delay; SQLite in a file of its own under $work.
+start_host() {
+  Storage__Provider="$2" Storage__Sqlite__Path="$work/blocklist-$1.db" AzureWebJobsStorage="$connection" \
+    Auth__FunctionKeys__0="$key" Greylist__Delay="00:00:0$delay" Logging__LogLevel__Default=Warning \
     Greylist__KnownTripletCacheTtl="${3:-00:01:00}" \
-    start dotnet run --project functions/BlocklistApi.Host -c Release --no-build -- --urls "http://127.0.0.1:$1" >"$work/host-$1.log" 2>&1
+    start dotnet "$host_dll" --urls "http://127.0.0.1:$1" >"$work/host-$1.log" 2>&1
   wait_port "$1"
 }
 
-header='| target | scenario | clients | checks | checks/s | p50 ms | p99 ms | accept/defer/error |'
-echo "## Latency and throughput (realistic mix: 90 % known triplets, 10 % new), ${duration} s per level"
-echo "$header"; echo '|---|---|---|---|---|---|---|---|'
-
-table_port=$(free_port)
-start_azurite "$table_port"
-host_port=$(free_port)
-start_host "$host_port" "$connection"
-$load --target "http://127.0.0.1:$host_port" --key "$key" --label self-host+azurite --concurrency 1,4,16 --duration "$duration" --delay "$delay"
-# The same without the in-memory cache of known triplets: every check reads Table Storage.
-nocache_port=$(free_port)
-start_host "$nocache_port" "$connection" 00:00:00
-$load --target "http://127.0.0.1:$nocache_port" --key "$key" --label "self-host+azurite, no known-triplet cache" --concurrency 1,4,16 --duration "$duration" --delay "$delay"
-
+table_port=$(free_port); start_azurite "$table_port"
+sqlite_port=$(free_port); start_host "$sqlite_port" sqlite
+azure_port=$(free_port); start_host "$azure_port" azure
 mkdir -m 0755 "$work/postgrey" && chown postgrey:postgrey "$work/postgrey"
 policy_port=$(free_port)
 # --quiet: no per-request log lines (the self-host does not log per check either); no whitelists.
 start postgrey --inet="127.0.0.1:$policy_port" --dbdir="$work/postgrey" --delay="$delay" --quiet \
   --whitelist-clients=/dev/null --whitelist-recipients=/dev/null >"$work/postgrey.log" 2>&1
 wait_port "$policy_port"
-$load --target "policy://127.0.0.1:$policy_port" --label postgrey --concurrency 1,4,16 --duration "$duration" --delay "$delay"
+
+rows="$work/rows.md"
+header='| target | mix | clients | checks | checks/s | p50 ms | p99 ms | accept/defer/error | reads/check | writes/check |'
+run_mix() { # $1 = scenario (mix|heavy), then the load tool's options for it
+  local scenario="$1"; shift
+  $load --target "http://127.0.0.1:$sqlite_port" --key "$key" --label sqlite --scenario "$scenario" --concurrency 1,4,16 --delay "$delay" --ops-from-health true "$@" | tee -a "$rows"
+  $load --target "http://127.0.0.1:$azure_port" --key "$key" --label azurite --scenario "$scenario" --concurrency 1,4,16 --delay "$delay" --ops-from-health true "$@" | tee -a "$rows"
+  $load --target "policy://127.0.0.1:$policy_port" --label postgrey --scenario "$scenario" --concurrency 1,4,16 --delay "$delay" "$@" | sed 's/ |$/ | | |/' | tee -a "$rows"
+}
+
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "## (a) 90 % known triplets, 10 % new, ${duration} s per level"
+echo "$header"; echo '|---|---|---|---|---|---|---|---|---|---|'
+run_mix mix --duration "$duration"
+echo
+echo "## (b) storage-heavy: 5,000 distinct new triplets in 20,000 checks, delay ${delay} s"
+echo "$header"; echo '|---|---|---|---|---|---|---|---|---|---|'
+run_mix heavy --distinct 5000 --count 20000
+echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "## checks/s as a ratio to postgrey's (same mix, same clients)"
+echo '| mix | clients | sqlite | azurite |'
+echo '|---|---|---|---|'
+awk -F'|' '{ gsub(/ /, "", $2); gsub(/ /, "", $3); gsub(/ /, "", $4); gsub(/ /, "", $6); r[$3 "/" $4 "/" $2] = $6; k[$3 "/" $4] = 1 }
+  END { for (m in k) { split(m, p, "/"); printf "| %s | %s | %.2f | %.2f |\n", p[1], p[2], r[m "/sqlite"] / r[m "/postgrey"], r[m "/azurite"] / r[m "/postgrey"] } }' "$rows" | sort -t'|' -k2,2r -k3,3n
 
 echo
-echo "## Table Storage operations per check (Azurite --debug log; its logging slows Azurite, so no latency here)"
-echo '| target | scenario | clients | checks | checks/s | p50 ms | p99 ms | accept/defer/error | reads/check | writes/check |'
-echo '|---|---|---|---|---|---|---|---|---|---|'
-debug_port=$(free_port)
-start_azurite "$debug_port" "--debug $work/azurite-debug.log"
-# Per-check storage cost of the design: known-triplet memory cache off. Then the mix with the defaults.
-debug_host=$(free_port)
-start_host "$debug_host" "$connection" 00:00:00
-for scenario in known new pass mix; do
-  $load --target "http://127.0.0.1:$debug_host" --key "$key" --label "self-host, no known-triplet cache" --scenario "$scenario" --concurrency 4 --count 2000 --known 2000 \
-    --delay "$delay" --azurite-log "$work/azurite-debug.log"
+echo "## Storage operations per check, from each self-host's /healthz counts (known-triplet memory cache off: what the design costs)"
+echo "$header"; echo '|---|---|---|---|---|---|---|---|---|---|'
+# A fresh Azurite: the in-memory emulator slows down as its tables grow, and the runs above filled it.
+table_port=$(free_port); start_azurite "$table_port"
+for provider in sqlite azure; do
+  port=$(free_port); start_host "$port" "$provider" 00:00:00
+  for scenario in known new pass mix; do
+    $load --target "http://127.0.0.1:$port" --key "$key" --label "$provider, no known-triplet cache" --scenario "$scenario" --concurrency 4 --count 2000 --known 2000 \
+      --delay "$delay" --ops-from-health true
+  done
 done
-debug_default=$(free_port)
-start_host "$debug_default" "$connection"
-$load --target "http://127.0.0.1:$debug_default" --key "$key" --label "self-host, defaults" --scenario mix --concurrency 4 --count 4000 --known 2000 \
-  --delay "$delay" --azurite-log "$work/azurite-debug.log"

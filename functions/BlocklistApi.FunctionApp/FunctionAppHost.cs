@@ -34,7 +34,7 @@ public static class FunctionAppHost
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
-        builder.AddBlocklistApi();
+        builder.AddBlocklistApi().RequireAzureStorage();
         return builder;
     }
 }

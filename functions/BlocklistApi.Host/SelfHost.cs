@@ -1,7 +1,11 @@
+using BlocklistApi.DnsZone;
+using BlocklistApi.Host.DnsZone;
 using BlocklistApi.Hosting;
 using BlocklistApi.Http;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using BlocklistApi.Host.Functions;
+using BlocklistApi.Storage;
+using Microsoft.Extensions.Configuration.Memory;
 
 namespace BlocklistApi.Host;
 
@@ -11,12 +15,23 @@ namespace BlocklistApi.Host;
 /// </summary>
 public static class SelfHost
 {
-    /// <summary>A builder with every registration; settings files are read from next to the binary.</summary>
+    /// <summary>
+    /// A builder with every registration; settings files are read from next to the binary. Storage:Provider defaults
+    /// to sqlite here (one machine, nothing else to run); every configuration source can set azure.
+    /// </summary>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = [new($"{StorageOptions.SectionName}:{nameof(StorageOptions.Provider)}", "sqlite")],
+        });
         builder.AddBlocklistApi();
         builder.AddFunctionHost(typeof(BlocklistApiHostingExtensions).Assembly);
+        // Our lists as DNSBL/DNSWL zones (DnsZone:Listen), off unless configured.
+        builder.AddDnsZone();
+        builder.Services.AddSingleton<DnsZoneListener>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsZoneListener>());
         return builder;
     }
 

@@ -4,8 +4,11 @@ namespace BlocklistApi;
 public enum ApiErrorKind
 {
     Invalid = 400,
+    Unauthorized = 401,
+    Forbidden = 403,
     NotFound = 404,
     Conflict = 409,
+    Gone = 410,
     Unprocessable = 422,
     TooManyRequests = 429,
     Unavailable = 503,
@@ -15,9 +18,24 @@ public enum ApiErrorKind
 /// <param name="Kind">Which status it maps to.</param>
 /// <param name="Detail">What went wrong and what to do, for a person.</param>
 /// <param name="Field">The one query parameter, path parameter or body field a 400 is about, if it is about one.</param>
-public sealed record ApiError(ApiErrorKind Kind, string Detail, string? Field = null)
+/// <param name="Errors">For a 400 about several fields: each field and what is wrong with it (then <paramref name="Field"/> is null).</param>
+/// <param name="Extensions">Other members of the problem, e.g. the id of the open request a 409 is about.</param>
+public sealed record ApiError(
+    ApiErrorKind Kind,
+    string Detail,
+    string? Field = null,
+    IReadOnlyDictionary<string, string[]>? Errors = null,
+    IReadOnlyDictionary<string, object?>? Extensions = null)
 {
     public static ApiError Invalid(string detail, string? field = null) => new(ApiErrorKind.Invalid, detail, field);
+
+    /// <summary>A 400 naming every bad field; the detail lists them all.</summary>
+    public static ApiError Invalid(IReadOnlyDictionary<string, string[]> errors) =>
+        errors.Count == 1 && errors.Single() is var (field, messages) && messages.Length == 1
+            ? new(ApiErrorKind.Invalid, messages[0], field)
+            : new(ApiErrorKind.Invalid, string.Join(" ", errors.Values.SelectMany(m => m)), Errors: errors);
+
+    public static ApiError Conflict(string detail, IReadOnlyDictionary<string, object?>? extensions = null) => new(ApiErrorKind.Conflict, detail, Extensions: extensions);
 
     public static ApiError NotFound(string detail) => new(ApiErrorKind.NotFound, detail);
 

@@ -7,6 +7,9 @@ param tags object = {}
 @description('Blob containers to create (the Flex Consumption deployment container).')
 param containers string[] = []
 
+@description('Queues to create: those of the queue functions and their poison queues.')
+param queues string[] = []
+
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: name
   location: location
@@ -43,7 +46,8 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     ]
   }
 
-  // The app creates its own tables and queues on first use (their names carry Storage__NamePrefix).
+  // The app creates its own tables on first use (their names carry Storage__NamePrefix); the queue functions'
+  // queues and their poison queues are created here, so the Functions host finds them from the start.
   resource tableServices 'tableServices' = {
     name: 'default'
     properties: {}
@@ -52,6 +56,13 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   resource queueServices 'queueServices' = {
     name: 'default'
     properties: {}
+
+    resource queue 'queues' = [
+      for queue in queues: {
+        name: queue
+        properties: {}
+      }
+    ]
   }
 }
 

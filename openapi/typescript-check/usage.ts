@@ -163,3 +163,57 @@ export async function stats(adminKey: string): Promise<number> {
   const checks: Schemas["GreylistCheckCounts"] | undefined = data?.checks;
   return (checks?.new ?? 0) + (checks?.["too-early"] ?? 0);
 }
+
+function describeWhitelistStatus(status: Schemas["WhitelistStatus"]): string {
+  switch (status) {
+    case "pending-confirmation":
+      return "check your mailbox for the confirmation link";
+    case "pending":
+      return "waiting for our postmaster";
+    case "approved":
+      return "approved";
+    case "denied":
+      return "denied";
+    case "expired":
+      return "never confirmed; send it again";
+    default:
+      return assertNever(status);
+  }
+}
+
+// The public page's form, as a script would send it: 202 with the id, or 409 naming the request already open.
+export async function requestWhitelisting(ip: string, recipient: string): Promise<string> {
+  const body: Schemas["WhitelistRequestSubmission"] = {
+    email: "postmaster@example.com",
+    name: null,
+    ip,
+    senderDomain: "example.com",
+    recipient,
+    reason: "Our ISP cannot get its range delisted and our old server cannot retry.",
+  };
+  const { data, error, response } = await api.POST("/v1/whitelist-requests", { body });
+  if (error !== undefined) {
+    const open: string | undefined = "requestId" in error ? String(error.requestId) : undefined;
+    return `${response.status}: ${explain(error)}${open === undefined ? "" : ` (open request ${open})`}`;
+  }
+
+  const state: Schemas["WhitelistRequestState"] = data;
+  return `${state.id}: ${describeWhitelistStatus(state.status)}`;
+}
+
+// An admin approving for the recipient's whole domain with a key; a link's token goes in `token` instead.
+export async function approveForDomain(id: string, adminKey: string): Promise<string> {
+  const body: Schemas["WhitelistDecisionRequest"] = { note: "Until the ISP fixes its listing.", scope: "domain" };
+  const { data, error } = await api.POST("/v1/whitelist-requests/{id}/approve", {
+    params: { path: { id } },
+    headers: { "x-functions-key": adminKey },
+    body,
+  });
+  return error !== undefined ? explain(error) : `${data.id}: ${describeWhitelistStatus(data.status)}`;
+}
+
+// A mail server asking on behalf of one recipient: an approved whitelist request for it makes the verdict whitelisted.
+export async function reputationFor(ip: string, recipient: string, sender: string): Promise<Schemas["Verdict"] | undefined> {
+  const { data } = await api.GET("/v1/reputation/{ip}", { params: { path: { ip }, query: { recipient, sender } } });
+  return data?.verdict;
+}

@@ -6,7 +6,9 @@ namespace BlocklistApi.Testing;
 
 /// <summary>
 /// A real SMTP server on loopback: aiosmtpd (Debian's python3-aiosmtpd) run by Debian's python3 on a free port,
-/// greeting with the host name given.
+/// greeting with the host name given. It discards what it receives, or saves each message's bytes as they arrived to
+/// a directory (NNNNNN.eml, written whole then renamed), or answers every DATA with a given reply (a failing relay).
+/// Each DATA it sees prints "data N" (see <see cref="DataCommands"/>).
 /// </summary>
 public sealed class AiosmtpdServer : IAsyncDisposable
 {
@@ -14,10 +16,27 @@ public sealed class AiosmtpdServer : IAsyncDisposable
 
     // aiosmtpd's Controller runs the server in a thread; stdin closing (or a kill) ends it.
     private const string Script = """
-        import sys
+        import os, sys
         from aiosmtpd.controller import Controller
-        from aiosmtpd.handlers import Sink
-        controller = Controller(Sink(), hostname="127.0.0.1", port=int(sys.argv[1]), server_hostname=sys.argv[2])
+
+        class Handler:
+            def __init__(self, mode, argument):
+                self.mode, self.argument, self.count = mode, argument, 0
+
+            async def handle_DATA(self, server, session, envelope):
+                self.count += 1
+                print("data %d" % self.count, flush=True)
+                if self.mode == "reject":
+                    return self.argument
+                if self.mode == "save":
+                    path = os.path.join(self.argument, "%06d.eml" % self.count)
+                    with open(path + ".tmp", "wb") as f:
+                        f.write(envelope.original_content)
+                    os.rename(path + ".tmp", path)
+                return "250 2.0.0 OK"
+
+        handler = Handler(sys.argv[3], sys.argv[4])
+        controller = Controller(handler, hostname="127.0.0.1", port=int(sys.argv[1]), server_hostname=sys.argv[2])
         controller.start()
         print("ready", flush=True)
         try:
@@ -41,7 +60,23 @@ public sealed class AiosmtpdServer : IAsyncDisposable
     /// <summary>Why aiosmtpd cannot be used here, or null if it can.</summary>
     public static string? Unavailable => s_unavailable.Value;
 
-    public static async Task<AiosmtpdServer> StartAsync(string hostName)
+    /// <summary>How many DATA commands the server has answered (every delivery attempt that got that far).</summary>
+    public int DataCommands => Output().Split('\n').Count(line => line.StartsWith("data ", StringComparison.Ordinal));
+
+    /// <summary>A server that accepts and discards every message.</summary>
+    public static Task<AiosmtpdServer> StartAsync(string hostName) => StartAsync(hostName, "sink", "-");
+
+    /// <summary>A server that accepts every message and saves it, as received, in <paramref name="directory"/>.</summary>
+    public static Task<AiosmtpdServer> StartSavingAsync(string hostName, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        return StartAsync(hostName, "save", directory);
+    }
+
+    /// <summary>A server that answers every DATA with <paramref name="reply"/>, e.g. "451 4.3.0 Try again later".</summary>
+    public static Task<AiosmtpdServer> StartRejectingAsync(string hostName, string reply) => StartAsync(hostName, "reject", reply);
+
+    private static async Task<AiosmtpdServer> StartAsync(string hostName, string mode, string argument)
     {
         if (Unavailable is { } why)
         {
@@ -56,9 +91,9 @@ public sealed class AiosmtpdServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "-c", Script, port.ToString(CultureInfo.InvariantCulture), hostName })
+        foreach (var item in new[] { "-c", Script, port.ToString(CultureInfo.InvariantCulture), hostName, mode, argument })
         {
-            start.ArgumentList.Add(argument);
+            start.ArgumentList.Add(item);
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("python3 could not be started.");

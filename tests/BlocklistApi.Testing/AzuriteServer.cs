@@ -85,8 +85,9 @@ public sealed class AzuriteServer : IAsyncDisposable
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        await FreePorts.WaitForTcpAsync(QueuePort, TimeSpan.FromSeconds(30), Output);
-        await FreePorts.WaitForTcpAsync(TablePort, TimeSpan.FromSeconds(30), Output);
+        // Node starts Azurite in about a second; on a loaded machine with several starting at once it can take far longer.
+        await FreePorts.WaitForTcpAsync(QueuePort, TimeSpan.FromSeconds(90), Output);
+        await FreePorts.WaitForTcpAsync(TablePort, TimeSpan.FromSeconds(90), Output);
     }
 
     /// <summary>Kills Azurite: a storage outage.</summary>

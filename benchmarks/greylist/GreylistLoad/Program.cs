@@ -14,8 +14,14 @@ foreach (var concurrency in options.Concurrency)
 {
     HttpTarget.Reasons.Clear();
     AzuriteOpsCounter? azurite = null;
-    var result = await workload.RunAsync(target, concurrency, options.Scenario, async () => azurite = options.AzuriteLog is { } log ? await AzuriteOpsCounter.StartAsync(log) : null);
-    (long Reads, long Writes)? ops = azurite is null ? null : await azurite.CountSinceStartAsync();
+    (long Reads, long Writes)? before = null;
+    var result = await workload.RunAsync(target, concurrency, options.Scenario, async () =>
+    {
+        azurite = options.AzuriteLog is { } log ? await AzuriteOpsCounter.StartAsync(log) : null;
+        before = options.OpsFromHealth && target is HttpTarget http ? await http.StorageOperationsAsync() : null;
+    });
+    (long Reads, long Writes)? ops = azurite is not null ? await azurite.CountSinceStartAsync()
+        : before is { } start && target is HttpTarget counted ? Subtract(await counted.StorageOperationsAsync(), start) : null;
     var opsText = ops is null ? "" : string.Create(CultureInfo.InvariantCulture,
         $" | {ops.Value.Reads / (double)result.Checks:0.000} | {ops.Value.Writes / (double)result.Checks:0.000}");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -25,6 +31,8 @@ foreach (var concurrency in options.Concurrency)
         Console.Error.WriteLine($"[{options.Label}] reasons (warm-up included): {string.Join(", ", HttpTarget.Reasons.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"))}");
     }
 }
+
+static (long Reads, long Writes) Subtract((long Reads, long Writes) after, (long Reads, long Writes) before) => (after.Reads - before.Reads, after.Writes - before.Writes);
 
 namespace GreylistLoad
 {
@@ -40,7 +48,9 @@ namespace GreylistLoad
         double NewRatio,
         int DelaySeconds,
         string Scenario,
-        string? AzuriteLog)
+        string? AzuriteLog,
+        int Distinct,
+        bool OpsFromHealth)
     {
         public static LoadOptions Parse(string[] args)
         {
@@ -63,7 +73,9 @@ namespace GreylistLoad
                 double.Parse(Get("new-ratio", "0.1"), CultureInfo.InvariantCulture),
                 int.Parse(Get("delay", "2"), CultureInfo.InvariantCulture),
                 Get("scenario", "mix"),
-                map.GetValueOrDefault("azurite-log"));
+                map.GetValueOrDefault("azurite-log"),
+                int.Parse(Get("distinct", "5000"), CultureInfo.InvariantCulture),
+                Get("ops-from-health", "false") == "true");
         }
     }
 
@@ -107,6 +119,7 @@ namespace GreylistLoad
         // the server's VERP normalisation folds digit and hex tokens, which would make runs share triplets.
         private static readonly string s_run = new(Enumerable.Range(0, 8).Select(_ => (char)('g' + Random.Shared.Next(20))).ToArray());
         private int _newCounter;
+        private Check[] _heavy = [];
 
         public async Task SeedAsync(ITarget target)
         {
@@ -131,11 +144,25 @@ namespace GreylistLoad
                 return await RunChecksAsync(target, concurrency, fresh);
             }
 
+            if (scenario == "heavy")
+            {
+                // Storage-heavy: Count checks (default 20,000) of Distinct triplets (default 5,000) none of which was
+                // seen before, each picked at random, so a triplet is seen about four times: new, too early or passed
+                // (after the delay), then known. The warm-up uses triplets of its own.
+                _heavy = Fresh(200);
+                await RunForAsync(target, concurrency, scenario, TimeSpan.FromSeconds(2), count: 1000);
+                _heavy = Fresh(options.Distinct);
+                await measuring();
+                return await RunForAsync(target, concurrency, scenario, TimeSpan.FromMinutes(10), options.Count ?? 20_000);
+            }
+
             // A short warm-up per level (connections, JIT, caches), not measured.
             await RunForAsync(target, concurrency, scenario, TimeSpan.FromSeconds(2), count: null);
             await measuring();
             return await RunForAsync(target, concurrency, scenario, options.Duration, options.Count);
         }
+
+        private Check[] Fresh(int count) => Enumerable.Range(0, count).Select(_ => NewCheck(Interlocked.Increment(ref _newCounter))).ToArray();
 
         private async Task<RunResult> RunForAsync(ITarget target, int concurrency, string scenario, TimeSpan duration, int? count)
         {
@@ -193,6 +220,7 @@ namespace GreylistLoad
         {
             "known" => _known[random.Next(_known.Length)],
             "new" => NewCheck(Interlocked.Increment(ref _newCounter)),
+            "heavy" => _heavy[random.Next(_heavy.Length)],
             _ => random.NextDouble() < options.NewRatio ? NewCheck(Interlocked.Increment(ref _newCounter)) : _known[random.Next(_known.Length)],
         };
 

@@ -19,6 +19,14 @@ internal sealed class HttpTarget(Uri baseAddress, string? key) : ITarget
 
     public Task<IWorkerConnection> ConnectAsync(CancellationToken cancellationToken) => Task.FromResult<IWorkerConnection>(new Connection(this));
 
+    /// <summary>The storage operations the self-host has run so far (reads, writes), from its /healthz.</summary>
+    public async Task<(long Reads, long Writes)> StorageOperationsAsync()
+    {
+        using var json = JsonDocument.Parse(await _http.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
+        var data = json.RootElement.GetProperty("dependencies").GetProperty("storage").GetProperty("data");
+        return (data.GetProperty("reads").GetInt64(), data.GetProperty("writes").GetInt64());
+    }
+
     public ValueTask DisposeAsync()
     {
         _http.Dispose();

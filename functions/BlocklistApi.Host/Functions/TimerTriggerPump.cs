@@ -18,9 +18,19 @@ internal sealed partial class TimerTriggerPump(
 {
     public TimerSchedule Schedule { get; } = TimerSchedule.Parse(SettingReferences.Resolve(function.Timer!.Schedule, configuration), function.Name);
 
+    private DateTimeOffset _started;
+
+    // The schedule counts from the host's start, taken here: since .NET 10 ExecuteAsync runs wholly on the thread pool,
+    // so a "now" read there could come after time a caller (or a fake clock) already moved on.
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _started = timeProvider.GetUtcNow();
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var last = timeProvider.GetUtcNow();
+        var last = _started;
         var next = Schedule.Next(last);
         if (function.Timer!.RunOnStartup)
         {

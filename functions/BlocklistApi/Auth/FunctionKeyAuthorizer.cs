@@ -28,6 +28,30 @@ public sealed class FunctionKeyAuthorizer(IOptions<AuthOptions> options)
         return Matches(_adminKeys, presented) || (level == AuthorizationLevel.Function && Matches(_functionKeys, presented));
     }
 
+    /// <summary>
+    /// The name of the admin key presented ("admin-key-0" for Auth:AdminKeys:0), or null when it is none of them: what
+    /// records say an admin did, without the key. Compared in constant time, as <see cref="IsAuthorized"/> does.
+    /// </summary>
+    public string? AdminKeyName(string? presentedKey)
+    {
+        if (string.IsNullOrEmpty(presentedKey))
+        {
+            return null;
+        }
+
+        var presented = Encoding.UTF8.GetBytes(presentedKey);
+        var index = -1;
+        for (var i = 0; i < _adminKeys.Length; i++)
+        {
+            if (CryptographicOperations.FixedTimeEquals(_adminKeys[i], presented))
+            {
+                index = i;
+            }
+        }
+
+        return index < 0 ? null : "admin-key-" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static bool Matches(byte[][] keys, byte[] presented)
     {
         var found = false;

@@ -198,24 +198,20 @@ internal static class GreylistAddresses
     private static bool IsMessageId(ReadOnlySpan<char> token)
     {
         var digits = 0;
-        var hexLetters = 0;
         foreach (var c in token)
         {
             if (char.IsAsciiDigit(c))
             {
                 digits++;
             }
-            else if (char.IsAsciiHexDigitLower(c))
-            {
-                hexLetters++;
-            }
-            else
+            else if (!char.IsAsciiHexDigitLower(c))
             {
                 return false;
             }
         }
 
-        return digits == token.Length || (token.Length >= 4 && digits > 0 && hexLetters > 0);
+        // Only digits and hex letters are left: a token with a digit that is not all digits mixes both.
+        return digits == token.Length || (token.Length >= 4 && digits > 0);
     }
 
     private static bool TryClean(string value, string field, out string clean, out string error)

@@ -52,9 +52,11 @@ public sealed partial class GreylistScreener
     /// </summary>
     internal async Task<ScreeningFacts> ScreenAsync(Triplet triplet, ScreeningFacts known, CancellationToken storageToken, CancellationToken requestToken)
     {
-        var reputationTask = _needsReputation ? _reputation.CheckAsync(triplet.Client, requestToken) : null;
+        // The recipient is known here, so an approved whitelist request for it (a scoped allow entry) counts too.
+        var mail = new MailContext(triplet.Recipient, triplet.SenderDomain);
+        var reputationTask = _needsReputation ? _reputation.CheckAsync(triplet.Client, mail, requestToken) : null;
         var reverseDnsTask = _needsReverseDns ? _reverseDns.LookupAsync(triplet.Client, requestToken) : null;
-        var allowTask = _needsReputation ? null : _hostedLists.MatchAsync(triplet.Client, storageToken);
+        var allowTask = _needsReputation ? null : _hostedLists.MatchAsync(triplet.Client, mail, storageToken);
         await Task.WhenAll(new Task?[] { reputationTask, reverseDnsTask, allowTask }.OfType<Task>());
         var report = reputationTask is null ? null : await reputationTask;
         var allowEntry = report is null ? (await allowTask!).Entry : report.LocalListing;

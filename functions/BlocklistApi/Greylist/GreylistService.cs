@@ -1,4 +1,3 @@
-using Azure;
 using BlocklistApi.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -39,8 +38,12 @@ public sealed partial class GreylistService(
         return verdict;
     }
 
-    /// <summary>The shared statistics (this instance's counts added first).</summary>
-    public Task<GreylistStats> GetStatsAsync(CancellationToken cancellationToken) => counters.ReadAsync(cancellationToken);
+    /// <summary>The shared statistics (this instance's counts added first, with the client counts still being written).</summary>
+    public async Task<GreylistStats> GetStatsAsync(CancellationToken cancellationToken)
+    {
+        await clients.DrainAsync(cancellationToken);
+        return await counters.ReadAsync(cancellationToken);
+    }
 
     private async Task<GreylistVerdict> DecideAsync(Triplet triplet, CancellationToken cancellationToken)
     {
@@ -56,7 +59,7 @@ public sealed partial class GreylistService(
         {
             return await DecideWithStorageAsync(triplet, linked.Token, cancellationToken);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is RequestFailedException || StorageFailures.IsUnavailable(ex, cancellationToken)))
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (StorageFailures.IsRejected(ex) || StorageFailures.IsUnavailable(ex, cancellationToken)))
         {
             Log.StorageFailed(logger, triplet.Client.ToString(), _options.FailMode, ex);
             return GreylistRules.Degraded(_options, timeProvider.GetUtcNow(), _options.PageUrl);
@@ -97,7 +100,8 @@ public sealed partial class GreylistService(
             if (decision.TripletWrite is not { } write || await store.WriteTripletAsync(keys, write, storageToken) == WriteOutcome.Written)
             {
                 Count(decision);
-                await clients.WriteAsync(triplet.Client, decision.ClientWrite, storageToken);
+                // Behind the answer: the pass's count does not decide this check (GreylistClients says what that keeps).
+                await clients.WriteBehindAsync(triplet.Client, decision.ClientWrite);
                 return Agree(first, decision);
             }
 

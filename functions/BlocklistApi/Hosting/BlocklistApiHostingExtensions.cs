@@ -8,18 +8,22 @@ using BlocklistApi.Greylist;
 using BlocklistApi.Lists;
 using BlocklistApi.Monitors;
 using BlocklistApi.Net;
+using BlocklistApi.Notifications;
 using BlocklistApi.PublicPage;
 using BlocklistApi.RateLimiting;
 using BlocklistApi.Reputation;
 using BlocklistApi.Spf;
 using BlocklistApi.Storage;
+using BlocklistApi.Whitelist;
 using BlocklistApi.Zones;
 using DnsClient;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Polly;
 using DiagnosticsOptions = BlocklistApi.Diagnostics.DiagnosticsOptions;
 
 namespace BlocklistApi.Hosting;
@@ -60,6 +64,7 @@ public static class BlocklistApiHostingExtensions
         services.AddSingleton<DnsblZones>();
         services.AddSingleton<DnsblResolver>();
         services.AddSingleton<ZoneAnswerCache>();
+        services.AddHostedService(sp => sp.GetRequiredService<ZoneAnswerCache>());
         services.AddSingleton<ReputationService>();
         services.AddHostedService<DnsblStartupReport>();
         services.AddSingleton<HostedListStore>();
@@ -76,6 +81,8 @@ public static class BlocklistApiHostingExtensions
         services.AddSingleton<GreylistPurge>();
         services.AddSingleton<GreylistService>();
         services.AddHostedService<GreylistStatsFlusher>();
+        // After the flusher, so that it stops first: client counts still being written land before the last flush.
+        services.AddHostedService(sp => sp.GetRequiredService<GreylistClients>());
 
         services.AddSingleton<StorageLeases>();
         services.AddSingleton<TimerRuns>();
@@ -95,7 +102,77 @@ public static class BlocklistApiHostingExtensions
         services.AddSingleton<Diagnostics.DiagnosticsService>();
         services.AddSingleton<ClientRateLimiter>();
         services.AddSingleton<PublicPageDocument>();
+
+        AddNotifications(services);
+        AddWhitelist(services);
         return builder;
+    }
+
+    // The e-mail outbox and its three transports; Development gets a From address of its own.
+    private static void AddNotifications(IServiceCollection services)
+    {
+        AddValidatedOptions<EmailOptions, EmailOptionsValidator>(services, EmailOptions.SectionName)
+            .PostConfigure<IHostEnvironment>((email, environment) =>
+            {
+                if (environment.IsDevelopment() && string.IsNullOrWhiteSpace(email.From))
+                {
+                    email.From = "blocklist@localhost";
+                }
+            });
+        AddValidatedOptions<NotificationOptions, NotificationOptionsValidator>(services, NotificationOptions.SectionName);
+        services.AddSingleton<EmailOutbox>();
+        services.AddSingleton<EmailSender>();
+        services.AddSingleton<PickupEmailTransport>();
+        services.AddSingleton<SmtpEmailTransport>();
+        services.AddSingleton<AcsEmailTransport>();
+        services.AddSingleton<AcsTokenSource>();
+        services.AddTransient<AcsAuthenticationHandler>();
+        services.AddSingleton<IEmailTransport>(sp => sp.GetRequiredService<IOptions<EmailOptions>>().Value.Transport switch
+        {
+            EmailTransportKind.Smtp => sp.GetRequiredService<SmtpEmailTransport>(),
+            EmailTransportKind.Acs => sp.GetRequiredService<AcsEmailTransport>(),
+            _ => sp.GetRequiredService<PickupEmailTransport>(),
+        });
+
+        // Retries 408, 429 (after its Retry-After) and 5xx with a doubling pause; the authentication handler inside it
+        // signs each attempt anew. POST is retried too: the send carries an Operation-Id, so ACS sees one operation.
+        var acs = services.AddHttpClient(AcsEmailTransport.HttpClientName);
+        acs.AddResilienceHandler(AcsEmailTransport.HttpClientName, (pipeline, context) =>
+            {
+                var email = context.ServiceProvider.GetRequiredService<IOptions<EmailOptions>>().Value;
+                if (email.RetryAttempts > 1)
+                {
+                    pipeline.AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = email.RetryAttempts - 1,
+                        Delay = email.RetryDelay,
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = false,
+                        ShouldRetryAfterHeader = true,
+                    });
+                }
+            });
+        acs.AddHttpMessageHandler<AcsAuthenticationHandler>();
+    }
+
+    // Whitelist requests: the link secret (random in Development) and the page links are based on PublicPage__Url.
+    private static void AddWhitelist(IServiceCollection services)
+    {
+        AddValidatedOptions<WhitelistOptions, WhitelistOptionsValidator>(services, WhitelistOptions.SectionName)
+            .PostConfigure<IOptions<PublicPageOptions>, IHostEnvironment>((whitelist, page, environment) =>
+            {
+                whitelist.PageUrl = page.Value.Url is { Length: > 0 } url ? url : environment.IsDevelopment() ? "http://127.0.0.1:7071/" : null;
+                if (environment.IsDevelopment() && string.IsNullOrEmpty(whitelist.LinkSecret))
+                {
+                    // Links made by this process only; a restart makes them invalid (say so in the README).
+                    whitelist.LinkSecret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(WhitelistOptions.MinimumSecretBytes));
+                }
+            });
+        services.AddSingleton<WhitelistRequestStore>();
+        services.AddSingleton<WhitelistLinks>();
+        services.AddSingleton<WhitelistService>();
+        services.AddSingleton<WhitelistReview>();
+        services.AddSingleton<WhitelistDecisions>();
     }
 
     private static OptionsBuilder<TOptions> AddValidatedOptions<TOptions, TValidator>(IServiceCollection services, string section)
@@ -158,10 +235,32 @@ public static class BlocklistApiHostingExtensions
                 : new QueueServiceClient(options.QueueServiceUri!, Credential(options), clientOptions);
         });
         services.AddSingleton<StorageHealth>();
-        services.AddSingleton<ITableStorage, AzureTableStorage>();
-        services.AddSingleton<IQueueStorage, AzureQueueStorage>();
+        services.AddSingleton<AzureTableStorage>();
+        services.AddSingleton<AzureQueueStorage>();
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<SqliteTableStorage>();
+        services.AddSingleton<SqliteQueueStorage>();
+        // Storage:Provider chooses; only the chosen provider's clients (or database file) are ever created.
+        services.AddSingleton<ITableStorage>(sp => IsSqlite(sp) ? sp.GetRequiredService<SqliteTableStorage>() : sp.GetRequiredService<AzureTableStorage>());
+        services.AddSingleton<IQueueStorage>(sp => IsSqlite(sp) ? sp.GetRequiredService<SqliteQueueStorage>() : sp.GetRequiredService<AzureQueueStorage>());
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
     }
+
+    /// <summary>
+    /// For the Functions app: refuses Storage:Provider=sqlite at start. Instances there share state through Azure
+    /// Storage; a database file on one instance's disk would give each instance its own greylist and lists.
+    /// </summary>
+    public static IHostApplicationBuilder RequireAzureStorage(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IValidateOptions<StorageOptions>>(new ValidateOptions<StorageOptions>(
+            Options.DefaultName,
+            options => options.Provider == StorageProvider.Azure,
+            "Storage:Provider 'sqlite' cannot be used by the Functions app: its instances share state through Azure Table Storage and Queues. Remove the setting (the default is 'azure'); SQLite is for the self-host on one machine."));
+        return builder;
+    }
+
+    private static bool IsSqlite(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.Sqlite;
 
     private static void ConfigureRetry(RetryOptions retry, StorageOptions options)
     {

@@ -12,7 +12,7 @@ public static class Problems
         detail: error.Detail,
         statusCode: (int)error.Kind,
         title: Title(error.Kind),
-        extensions: error.Field is { } field ? new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [error.Detail] } } : null);
+        extensions: Extensions(error));
 
     public static ProblemHttpResult Invalid(string detail, string? field = null) => From(ApiError.Invalid(detail, field));
 
@@ -39,9 +39,29 @@ public static class Problems
             title: "Internal error",
             detail: "Something went wrong on our side; it has been logged. Please try again, and report it if it persists.");
 
+    private static Dictionary<string, object?>? Extensions(ApiError error)
+    {
+        var errors = error.Errors ?? (error.Field is { } field ? new Dictionary<string, string[]> { [field] = [error.Detail] } : null);
+        if (errors is null && error.Extensions is null)
+        {
+            return null;
+        }
+
+        var extensions = new Dictionary<string, object?>(error.Extensions ?? new Dictionary<string, object?>());
+        if (errors is not null)
+        {
+            extensions["errors"] = errors;
+        }
+
+        return extensions;
+    }
+
     private static string Title(ApiErrorKind kind) => kind switch
     {
         ApiErrorKind.Invalid => "The request is not valid",
+        ApiErrorKind.Unauthorized => "A valid key or link is required",
+        ApiErrorKind.Forbidden => "This link is not valid",
+        ApiErrorKind.Gone => "This link has expired",
         ApiErrorKind.NotFound => "Not found",
         ApiErrorKind.Conflict => "Conflict",
         ApiErrorKind.Unprocessable => "The request cannot be processed",

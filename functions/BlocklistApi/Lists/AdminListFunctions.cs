@@ -26,6 +26,27 @@ public sealed class AdminListFunctions(HostedListService lists)
         return TypedResults.Ok(new HostedListEntries(kind, await lists.ListAsync(kind, cancellationToken)));
     }
 
+    /// <summary>The list in rbldnsd's format, for operators who serve it with rbldnsd from a timer or cron job.</summary>
+    [Function(nameof(ExportHostedList))]
+    public async Task<Results<ContentHttpResult, ProblemHttpResult>> ExportHostedList(
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "v1/lists/{list}/export")] HttpRequest request,
+        string list,
+        CancellationToken cancellationToken)
+    {
+        if (!TryParseList(list, out var kind, out var problem))
+        {
+            return problem;
+        }
+
+        var format = request.Query["format"].ToString();
+        if (format != "rbldnsd")
+        {
+            return Problems.Invalid($"'format' must be 'rbldnsd' (it is '{format}'): the only export format is rbldnsd's data file.");
+        }
+
+        return TypedResults.Text(await lists.ExportRbldnsdAsync(kind, cancellationToken), "text/plain; charset=utf-8");
+    }
+
     [Function(nameof(GetHostedListEntry))]
     public async Task<Results<Ok<HostedListEntry>, ProblemHttpResult>> GetHostedListEntry(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = EntryRoute)] HttpRequest request,

@@ -1,7 +1,8 @@
 using System.Net;
-using BlocklistApi.Storage;
 using BlocklistApi.Hosting;
 using BlocklistApi.Net;
+using BlocklistApi.PublicPage;
+using BlocklistApi.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,6 +12,7 @@ namespace BlocklistApi.Lists;
 public sealed partial class HostedListService(
     HostedListStore store,
     IOptions<HostedListOptions> options,
+    IOptions<PublicPageOptions> page,
     TimeProvider timeProvider,
     ILogger<HostedListService> logger)
 {
@@ -59,6 +61,13 @@ public sealed partial class HostedListService(
         return new HostedListWrite(entry, existing is null);
     }
 
+    /// <summary>The list as an rbldnsd data file (<see cref="RbldnsdExport"/>), read fresh from storage.</summary>
+    public async Task<string> ExportRbldnsdAsync(HostedListKind list, CancellationToken cancellationToken)
+    {
+        var entries = await store.ListAsync(list: null, cancellationToken);
+        return RbldnsdExport.Format(list, entries, timeProvider.GetUtcNow(), page.Value.Url);
+    }
+
     public async Task<bool> DeleteAsync(HostedListKind list, IpNetwork range, CancellationToken cancellationToken)
     {
         var deleted = await store.DeleteAsync(list, range, cancellationToken);
@@ -80,10 +89,70 @@ public sealed partial class HostedListService(
     /// <paramref name="cancellationToken"/> (callers pass their storage budget). When storage does not answer, the
     /// last lists this instance read decide, and the match says it is degraded (with no lists at all yet, nothing matches).
     /// </remarks>
-    public async Task<HostedListMatch> MatchAsync(IPAddress address, CancellationToken cancellationToken)
+    public Task<HostedListMatch> MatchAsync(IPAddress address, CancellationToken cancellationToken) => MatchAsync(address, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="MatchAsync(IPAddress, CancellationToken)"/>, and when <paramref name="mail"/> names the recipient,
+    /// a scoped allow entry for it (an approved whitelist request) counts as an allow entry too. The scoped entries are
+    /// in the same in-memory snapshot: no storage read per call.
+    /// </summary>
+    public async Task<HostedListMatch> MatchAsync(IPAddress address, MailContext? mail, CancellationToken cancellationToken)
     {
         var (snapshot, degraded) = await CurrentAsync(cancellationToken);
-        return new HostedListMatch(Match(snapshot.Entries, address, timeProvider.GetUtcNow()), degraded);
+        var now = timeProvider.GetUtcNow();
+        var entry = snapshot.Index.Match(address, now);
+        if (entry?.List != HostedListKind.Allow && mail is not null && MatchScoped(snapshot.Scoped, address, mail, now) is { } scoped)
+        {
+            entry = scoped;
+        }
+
+        return new HostedListMatch(entry, degraded);
+    }
+
+    /// <summary>Adds or replaces the scoped allow entry of an approved whitelist request; it counts at once on this instance.</summary>
+    public async Task PutScopedAsync(ScopedAllowEntry entry, CancellationToken cancellationToken)
+    {
+        await store.UpsertScopedAsync(entry, cancellationToken);
+        Invalidate();
+        Log.ScopedEntryWritten(logger, entry.Range, entry.Id);
+    }
+
+    /// <summary>
+    /// The scoped entry that lets <paramref name="address"/> reach <paramref name="mail"/>'s recipient: one for the
+    /// address itself (a +tag sub-address counts as its mailbox), or for its domain; unexpired, with the sender domain
+    /// it names (or a subdomain) when the caller named a sender. The most specific range wins.
+    /// </summary>
+    internal static HostedListEntry? MatchScoped(IReadOnlyDictionary<string, (IpNetwork Range, ScopedAllowEntry Entry)[]> scoped, IPAddress address, MailContext mail, DateTimeOffset now)
+    {
+        if (scoped.Count == 0)
+        {
+            return null;
+        }
+
+        var recipient = mail.Recipient.Trim().Trim('<', '>').TrimEnd('.').ToLowerInvariant();
+        var (local, domain) = MailAddresses.Split(recipient);
+        var plus = local?.IndexOf('+', StringComparison.Ordinal) ?? -1;
+        string[] keys = local is null ? [recipient] : plus > 0 ? [recipient, local![..plus] + "@" + domain, domain] : [recipient, domain];
+        (IpNetwork Range, ScopedAllowEntry Entry)? best = null;
+        foreach (var key in keys)
+        {
+            foreach (var candidate in scoped.GetValueOrDefault(key) ?? [])
+            {
+                var (range, entry) = candidate;
+                if ((entry.ExpiresAt is { } expires && expires <= now) || !range.Contains(address)
+                    || (entry.SenderDomain is { } wanted && mail.SenderDomain is { } sender && !Dns.DnsNames.IsSameOrSubdomain(sender, wanted)))
+                {
+                    continue;
+                }
+
+                if (best is null || range.PrefixLength > best.Value.Range.PrefixLength)
+                {
+                    best = candidate;
+                }
+            }
+        }
+
+        return best is { Entry: var e } ? new HostedListEntry(HostedListKind.Allow, e.Range, e.Reason, e.CreatedAt, e.CreatedAt, e.ExpiresAt) : null;
     }
 
     /// <summary>Pure matching over entries sorted most specific first.</summary>
@@ -131,14 +200,20 @@ public sealed partial class HostedListService(
             }
 
             var entries = await store.ListAsync(list: null, cancellationToken);
+            var scoped = await store.ListScopedAsync(cancellationToken);
             snapshot = new Snapshot(version, generation, now, entries
                 .Select(e => (Range: IpNetwork.FromText(e.Range), Entry: e))
                 .OrderByDescending(e => e.Range.PrefixLength)
-                .ToArray());
+                .ToArray())
+            {
+                Scoped = scoped
+                    .GroupBy(e => e.Recipient, StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => g.Select(e => (IpNetwork.FromText(e.Range), e)).ToArray(), StringComparer.Ordinal),
+            };
             Keep(snapshot);
             return (snapshot, false);
         }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, CancellationToken.None) || ex is Azure.RequestFailedException)
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, CancellationToken.None) || StorageFailures.IsRejected(ex))
         {
             // Cancelled by the caller's storage budget or not, the lists could not be read: use what we have.
             if (_staleWarnings.ShouldLog(out var suppressed))
@@ -168,6 +243,12 @@ public sealed partial class HostedListService(
     private sealed record Snapshot(string? Version, int Generation, DateTimeOffset CheckedAt, IReadOnlyList<(IpNetwork Range, HostedListEntry Entry)> Entries)
     {
         public static Snapshot Empty { get; } = new(null, -1, DateTimeOffset.MinValue, []);
+
+        public HostedListIndex Index { get; } = new(Entries);
+
+        /// <summary>Scoped allow entries by their recipient address or domain.</summary>
+        public IReadOnlyDictionary<string, (IpNetwork Range, ScopedAllowEntry Entry)[]> Scoped { get; init; } =
+            new Dictionary<string, (IpNetwork Range, ScopedAllowEntry Entry)[]>(StringComparer.Ordinal);
     }
 
     private static partial class Log
@@ -177,6 +258,9 @@ public sealed partial class HostedListService(
 
         [LoggerMessage(2002, LogLevel.Information, "Hosted {List} list entry {Range} deleted")]
         public static partial void EntryDeleted(ILogger logger, HostedListKind list, string range);
+
+        [LoggerMessage(2004, LogLevel.Information, "Scoped allow entry {Range} written for whitelist request {RequestId}")]
+        public static partial void ScopedEntryWritten(ILogger logger, string range, string requestId);
 
         [LoggerMessage(2003, LogLevel.Warning, "Hosted lists could not be read from storage in time; using the last copy in memory ({Suppressed} more since the last warning)")]
         public static partial void UsingStaleSnapshot(ILogger logger, int suppressed, Exception exception);

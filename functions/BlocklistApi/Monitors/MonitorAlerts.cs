@@ -1,20 +1,18 @@
+using BlocklistApi.Notifications;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace BlocklistApi.Monitors;
 
 /// <summary>
-/// Tells the admins that one of our addresses became listed or was delisted. For now the alert is a warning in the
-/// log (zone, codes, meanings, TXT reasons, delisting link), which Application Insights keeps.
-/// <para>
-/// Where e-mail goes: when the outbox of the whitelist requests (Notifications/, Notifications__AdminEmails__N)
-/// is on main, <see cref="SendAsync"/> also queues <see cref="MonitorAlert.Subject"/> and <see cref="MonitorAlert.Body"/>
-/// to every admin address through it. The monitor timer calls this once per change (after the change is stored), never
-/// per run.
-/// </para>
+/// Tells the admins that one of our addresses became listed or was delisted: a warning in the log (zone, codes,
+/// meanings, TXT reasons, delisting link), which Application Insights keeps, and one mail to every
+/// Notifications__AdminEmails__N through the e-mail outbox (retried, then kept in its poison queue). The monitor timer
+/// calls this once per change, after the change is stored, never per run.
 /// </summary>
-public sealed partial class MonitorAlerts(ILogger<MonitorAlerts> logger)
+public sealed partial class MonitorAlerts(EmailOutbox outbox, IOptions<NotificationOptions> notifications, ILogger<MonitorAlerts> logger)
 {
-    public Task SendAsync(MonitorAlert alert, CancellationToken cancellationToken)
+    public async Task SendAsync(MonitorAlert alert, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (alert.Change == MonitorChange.Listed)
@@ -27,7 +25,22 @@ public sealed partial class MonitorAlerts(ILogger<MonitorAlerts> logger)
             Log.Delisted(logger, alert.Address, alert.Zone, alert.ListedSince, alert.Range);
         }
 
-        return Task.CompletedTask;
+        var admins = notifications.Value.AdminEmails.Select(a => new EmailRecipient(a)).ToList();
+        if (admins.Count == 0)
+        {
+            // Development without admins: the warning above is the alert.
+            return;
+        }
+
+        try
+        {
+            await outbox.EnqueueAsync(new EmailMessage(admins, alert.Subject, alert.Body), cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The change is stored, so the next run will not alert again: the warning above stays the record of it.
+            Log.MailNotQueued(logger, alert.Subject, ex);
+        }
     }
 
     private static partial class Log
@@ -37,5 +50,8 @@ public sealed partial class MonitorAlerts(ILogger<MonitorAlerts> logger)
 
         [LoggerMessage(1502, LogLevel.Warning, "ALERT: our address {Address} is no longer listed by {Zone} (listed since {ListedSince}; monitored range {Range})")]
         public static partial void Delisted(ILogger logger, string address, string zone, DateTimeOffset listedSince, string range);
+
+        [LoggerMessage(1503, LogLevel.Error, "The admins' mail of an alert could not be queued (\"{Subject}\"); the alert is in the log only")]
+        public static partial void MailNotQueued(ILogger logger, string subject, Exception exception);
     }
 }

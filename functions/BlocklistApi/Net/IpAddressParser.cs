@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
@@ -103,6 +104,7 @@ public static class IpAddressParser
             return false;
         }
 
+        // Exactly three dots: exactly four parts.
         var part = 0;
         var start = 0;
         for (var i = 0; i <= text.Length; i++)
@@ -112,12 +114,6 @@ public static class IpAddressParser
                 continue;
             }
 
-            if (part == 4)
-            {
-                error = "it has more than four parts.";
-                return false;
-            }
-
             if (!TryParseOctet(text[start..i], out bytes[part], out error))
             {
                 return false;
@@ -125,12 +121,6 @@ public static class IpAddressParser
 
             part++;
             start = i + 1;
-        }
-
-        if (part != 4)
-        {
-            error = "four dot-separated decimal numbers are required (shorthand such as 1.2.3 or 2130706433 is refused).";
-            return false;
         }
 
         error = "";
@@ -185,13 +175,13 @@ public static class IpAddressParser
         int headCount, tailCount;
         if (doubleColon < 0)
         {
-            if (!TryParseGroups(text, head, out headCount, out var headV4, out error))
+            // An embedded IPv4 address already counts as the two groups it fills (x:x:x:x:x:x:d.d.d.d).
+            if (!TryParseGroups(text, head, out headCount, out _, out error))
             {
                 return false;
             }
 
-            var total = headCount + (headV4 ? 1 : 0);
-            if (total != 8)
+            if (headCount != 8)
             {
                 error = "it needs eight groups, or '::' for the zero groups left out.";
                 return false;
@@ -206,7 +196,6 @@ public static class IpAddressParser
             headCount = 0;
             tailCount = 0;
             var headV4 = false;
-            var tailV4 = false;
             if (!left.IsEmpty && !TryParseGroups(left, head, out headCount, out headV4, out error))
             {
                 return false;
@@ -218,7 +207,7 @@ public static class IpAddressParser
                 return false;
             }
 
-            if (!right.IsEmpty && !TryParseGroups(right, tail, out tailCount, out tailV4, out error))
+            if (!right.IsEmpty && !TryParseGroups(right, tail, out tailCount, out _, out error))
             {
                 return false;
             }
@@ -232,15 +221,13 @@ public static class IpAddressParser
 
         for (var i = 0; i < headCount; i++)
         {
-            bytes[2 * i] = (byte)(head[i] >> 8);
-            bytes[(2 * i) + 1] = (byte)head[i];
+            BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(2 * i), head[i]);
         }
 
         var offset = 8 - tailCount;
         for (var i = 0; i < tailCount; i++)
         {
-            bytes[2 * (offset + i)] = (byte)(tail[i] >> 8);
-            bytes[(2 * (offset + i)) + 1] = (byte)tail[i];
+            BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(2 * (offset + i)), tail[i]);
         }
 
         error = "";
@@ -264,7 +251,13 @@ public static class IpAddressParser
             var isLast = i == text.Length;
             if (isLast && group.Contains('.'))
             {
-                if (count > 6 || !TryParseIPv4(group, out var v4, out error))
+                if (count > 6)
+                {
+                    error = "it has more than eight groups.";
+                    return false;
+                }
+
+                if (!TryParseIPv4(group, out var v4, out error))
                 {
                     error = "the embedded IPv4 address is not valid.";
                     return false;

@@ -98,7 +98,7 @@ public readonly record struct IpNetwork
 
         Span<byte> candidate = stackalloc byte[16];
         Span<byte> network = stackalloc byte[16];
-        address.TryWriteBytes(candidate, out var length);
+        address.TryWriteBytes(candidate, out _);
         Network.TryWriteBytes(network, out _);
         var fullBytes = PrefixLength / 8;
         if (!candidate[..fullBytes].SequenceEqual(network[..fullBytes]))
@@ -107,7 +107,8 @@ public readonly record struct IpNetwork
         }
 
         var remainingBits = PrefixLength % 8;
-        if (remainingBits == 0 || fullBytes >= length)
+        // A prefix not on a byte boundary always leaves a partial byte inside the address.
+        if (remainingBits == 0)
         {
             return true;
         }

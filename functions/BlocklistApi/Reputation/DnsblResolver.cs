@@ -1,7 +1,6 @@
 using System.Net;
 using BlocklistApi.Dns;
 using DnsClient;
-using DnsClient.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace BlocklistApi.Reputation;
@@ -18,7 +17,7 @@ public sealed partial class DnsblResolver(DnsLookupService dns, TimeProvider tim
         var name = zone.QueryName(address);
         var started = timeProvider.GetTimestamp();
         var answer = await dns.LookupAsync(name, QueryType.A, zone.LookupOptions, cancellationToken);
-        var lookup = Map(zone, answer);
+        var lookup = DnsblAnswers.Map(zone, answer);
         if (lookup.Status == ZoneStatus.Timeout)
         {
             Log.ZoneTimedOut(logger, zone.Name, zone.Timeout);
@@ -33,52 +32,6 @@ public sealed partial class DnsblResolver(DnsLookupService dns, TimeProvider tim
         }
 
         return lookup;
-    }
-
-    /// <summary>Turns the A answer into a result; pure, so the classification rules are unit-tested without DNS.</summary>
-    internal static ZoneLookup Map(DnsblZone zone, DnsLookup answer)
-    {
-        switch (answer.Status)
-        {
-            case DnsLookupStatus.NxDomain or DnsLookupStatus.NoData:
-                return ZoneLookup.NotListed(answer.NegativeTtl);
-            case DnsLookupStatus.Timeout:
-                return ZoneLookup.TimedOut(zone.Timeout);
-            case DnsLookupStatus.ServerFailure when answer.ResponseCode is { } code:
-                return ZoneLookup.Failed($"The zone's DNS server answered {code} instead of a listing or NXDOMAIN.");
-            case DnsLookupStatus.ServerFailure:
-                return ZoneLookup.Failed($"The zone's DNS server could not be asked: {answer.Error}");
-            case not DnsLookupStatus.Found:
-                return ZoneLookup.Failed($"The zone's answer could not be used: {answer.Error}");
-        }
-
-        var records = answer.Records.OfType<ARecord>().ToList();
-        var codes = new List<string>(records.Count);
-        var meanings = new List<string>(records.Count);
-        var errors = new List<string>();
-        foreach (var record in records)
-        {
-            var classified = ZoneCodeCatalog.Classify(zone.Name, record.Address);
-            if (!classified.IsListing)
-            {
-                errors.Add(classified.Meaning!);
-                continue;
-            }
-
-            codes.Add(record.Address.ToString());
-            if (classified.Meaning is not null)
-            {
-                meanings.Add(classified.Meaning);
-            }
-        }
-
-        if (errors.Count > 0)
-        {
-            return ZoneLookup.Failed(string.Join(" ", errors));
-        }
-
-        var ttl = TimeSpan.FromSeconds(records.Min(r => r.TimeToLive));
-        return new ZoneLookup(ZoneStatus.Ok, codes, meanings, [], null, ttl);
     }
 
     private async Task<IReadOnlyList<string>> ReadReasonsAsync(DnsblZone zone, string name, TimeSpan remaining, CancellationToken cancellationToken)
@@ -110,23 +63,4 @@ public sealed partial class DnsblResolver(DnsLookupService dns, TimeProvider tim
         [LoggerMessage(1003, LogLevel.Debug, "DNS zone {Zone} listed the address but its TXT reason could not be read")]
         public static partial void ReasonUnavailable(ILogger logger, string zone);
     }
-}
-
-/// <summary>One zone's answer, before it is shaped for the response. <see cref="Ttl"/> is how long it may be cached.</summary>
-public sealed record ZoneLookup(
-    ZoneStatus Status,
-    IReadOnlyList<string> Codes,
-    IReadOnlyList<string> Meanings,
-    IReadOnlyList<string> Reasons,
-    string? Error,
-    TimeSpan Ttl)
-{
-    public bool Listed => Status == ZoneStatus.Ok && Codes.Count > 0;
-
-    public static ZoneLookup NotListed(TimeSpan ttl) => new(ZoneStatus.Ok, [], [], [], null, ttl);
-
-    public static ZoneLookup Failed(string error) => new(ZoneStatus.Error, [], [], [], error, TimeSpan.Zero);
-
-    public static ZoneLookup TimedOut(TimeSpan timeout) =>
-        new(ZoneStatus.Timeout, [], [], [], $"No answer within {timeout.TotalSeconds:0.###} s.", TimeSpan.Zero);
 }

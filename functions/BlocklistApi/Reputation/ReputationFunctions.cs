@@ -20,6 +20,11 @@ public sealed class ReputationFunctions(ReputationService reputation)
             return Problems.Invalid(error, nameof(ip));
         }
 
-        return TypedResults.Ok(await reputation.CheckAsync(address, cancellationToken));
+        if (!ReputationQuery.TryReadMailContext(request.Query["recipient"], request.Query["sender"], out var mail, out var mailError))
+        {
+            return Problems.From(mailError);
+        }
+
+        return TypedResults.Ok(await reputation.CheckAsync(address, mail, cancellationToken));
     }
 }

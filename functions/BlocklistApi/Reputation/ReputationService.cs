@@ -21,10 +21,16 @@ public sealed class ReputationService(
     /// ReputationCache:StorageTimeout, then the answer comes from DNS and the last hosted lists this instance has, and
     /// says <c>degraded</c>.
     /// </summary>
-    public async Task<ReputationReport> CheckAsync(IPAddress address, CancellationToken cancellationToken)
+    public Task<ReputationReport> CheckAsync(IPAddress address, CancellationToken cancellationToken) => CheckAsync(address, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CheckAsync(IPAddress, CancellationToken)"/>; when <paramref name="mail"/> names the recipient, a
+    /// scoped allow entry for that recipient (an approved whitelist request) makes the verdict whitelisted.
+    /// </summary>
+    public async Task<ReputationReport> CheckAsync(IPAddress address, MailContext? mail, CancellationToken cancellationToken)
     {
         var ip = address.ToString();
-        var localTask = MatchHostedListsAsync(address, cancellationToken);
+        var localTask = MatchHostedListsAsync(address, mail, cancellationToken);
         var listingsTask = LookupZonesAsync(address, ip, cancellationToken);
         await Task.WhenAll(localTask, listingsTask);
         var (listings, cacheDegraded) = await listingsTask;
@@ -64,10 +70,10 @@ public sealed class ReputationService(
         return new ReputationReport(ip, verdict, block - allow, listings, local, now);
     }
 
-    private async Task<HostedListMatch> MatchHostedListsAsync(IPAddress address, CancellationToken cancellationToken)
+    private async Task<HostedListMatch> MatchHostedListsAsync(IPAddress address, MailContext? mail, CancellationToken cancellationToken)
     {
         using var budget = cache.StorageBudget(cancellationToken);
-        return await hostedLists.MatchAsync(address, budget.Token);
+        return await hostedLists.MatchAsync(address, mail, budget.Token);
     }
 
     // The listings, and whether the table cache failed to answer (the call then went on without it).
@@ -125,7 +131,8 @@ public sealed class ReputationService(
             // When the read just failed, storage is not answering: the write would only wait out its budget too.
             if (cache.Enabled && !degraded)
             {
-                degraded = !await cache.WriteAsync(ip, missing.Select((i, j) => (all[i].Name, lookups[j])).ToList(), cancellationToken);
+                // Behind the answer: these listings are this call's answer whether or not the table takes them.
+                cache.WriteBehind(ip, missing.Select((i, j) => (all[i].Name, lookups[j])).ToList());
             }
         }
 

@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using BlocklistApi.Caching;
 using BlocklistApi.Hosting;
 using BlocklistApi.Storage;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,18 +16,30 @@ namespace BlocklistApi.Reputation;
 /// (timeout, error) for FailureTtl. Reads from the cache are noted for refresh-ahead (<see cref="ReputationCacheReads"/>)
 /// without a storage write. The cache is an optimisation: each storage step waits at most
 /// ReputationCache:StorageTimeout, and trouble is logged (once a minute) and answered from DNS.
+/// <para>
+/// Fresh answers are remembered in memory at once and written to the table behind the answer: the call that asked DNS
+/// has its listings and does not wait for a write that only spares later calls (on another instance, or after the
+/// memory TTL) their DNS queries. A read of an address waits for this instance's pending write of it; at most
+/// <see cref="MaxPendingWrites"/> writes are pending (more are dropped, never queued without bound); a clean shutdown
+/// writes what is pending.
+/// </para>
 /// </summary>
 public sealed partial class ZoneAnswerCache(
     ITableStorage tables,
     ReputationCacheReads reads,
     IOptions<ReputationCacheOptions> options,
     TimeProvider timeProvider,
-    ILogger<ZoneAnswerCache> logger)
+    ILogger<ZoneAnswerCache> logger) : IHostedService
 {
     private readonly ReputationCacheOptions _options = options.Value;
     private readonly BoundedCache<(string Zone, string Ip), CachedAnswer> _memory = new(options.Value.MemoryMaxEntries, timeProvider);
     private readonly LogThrottle _readWarnings = new(timeProvider, TimeSpan.FromMinutes(1));
     private readonly LogThrottle _writeWarnings = new(timeProvider, TimeSpan.FromMinutes(1));
+    private readonly ConcurrentDictionary<string, Task> _pending = new(StringComparer.Ordinal);
+    private int _pendingCount;
+
+    /// <summary>At most this many table writes wait behind answers; past it, fresh answers stay in memory only.</summary>
+    internal const int MaxPendingWrites = 256;
 
     public bool Enabled => _options.Enabled;
 
@@ -51,6 +65,12 @@ public sealed partial class ZoneAnswerCache(
         using var budget = StorageBudget(cancellationToken);
         try
         {
+            if (_pending.TryGetValue(ip, out var pending))
+            {
+                // This instance's own write for the address, still on its way: read after it.
+                await pending.WaitAsync(budget.Token);
+            }
+
             var rows = await tables.QueryAsync(_options.TableName, ReputationCacheKeys.AnswersOf(ip), budget.Token);
             var now = timeProvider.GetUtcNow();
             var found = new Dictionary<string, ZoneLookup>(StringComparer.Ordinal);
@@ -71,7 +91,7 @@ public sealed partial class ZoneAnswerCache(
 
             return found;
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (StorageFailures.IsUnavailable(ex, cancellationToken) || ex is Azure.RequestFailedException))
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (StorageFailures.IsUnavailable(ex, cancellationToken) || StorageFailures.IsRejected(ex)))
         {
             if (_readWarnings.ShouldLog(out var suppressed))
             {
@@ -83,36 +103,80 @@ public sealed partial class ZoneAnswerCache(
     }
 
     /// <summary>
-    /// Stores fresh answers for <paramref name="ip"/> in memory and, in one batch, in the table ("ok" ones for their
-    /// clamped TTL, failed ones for FailureTtl); false when storage did not take them in time (they are dropped: the
-    /// next call asks DNS again).
+    /// Stores fresh answers for <paramref name="ip"/> in memory at once ("ok" ones for their clamped TTL, failed ones for
+    /// FailureTtl) and, in one batch, in the table behind the answer: the call that asked DNS does not wait for the
+    /// cache (see the class remarks).
     /// </summary>
-    public async Task<bool> WriteAsync(string ip, IReadOnlyList<(string Zone, ZoneLookup Lookup)> answers, CancellationToken cancellationToken)
+    public void WriteBehind(string ip, IReadOnlyList<(string Zone, ZoneLookup Lookup)> answers)
     {
         var actions = Prepare(ip, answers);
         if (actions.Count == 0)
         {
-            return true;
+            return;
         }
 
-        using var budget = StorageBudget(cancellationToken);
+        if (Interlocked.Increment(ref _pendingCount) > MaxPendingWrites)
+        {
+            // Storage is slower than the calls: drop this batch (the next call for the address asks DNS again).
+            Interlocked.Decrement(ref _pendingCount);
+            if (_writeWarnings.ShouldLog(out var suppressed))
+            {
+                Log.CacheWritesDropped(logger, MaxPendingWrites, suppressed);
+            }
+
+            return;
+        }
+
+        var write = WriteTableAsync(actions);
+        _pending[ip] = write;
+        _ = write.ContinueWith(
+            done =>
+            {
+                _pending.TryRemove(new KeyValuePair<string, Task>(ip, done));
+                Interlocked.Decrement(ref _pendingCount);
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>A clean shutdown writes the pending batches (each within Storage:Timeout), so the next start finds them.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
         try
         {
-            return await tables.SubmitBatchAsync(_options.TableName, actions, budget.Token);
+            await DrainAsync(cancellationToken);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (StorageFailures.IsUnavailable(ex, cancellationToken) || ex is Azure.RequestFailedException))
+        catch (OperationCanceledException)
+        {
+            // Cache rows only: the next calls ask DNS again.
+        }
+    }
+
+    /// <summary>Waits for the table writes still pending.</summary>
+    internal Task DrainAsync(CancellationToken cancellationToken) => Task.WhenAll(_pending.Values).WaitAsync(cancellationToken);
+
+    // No call waits for this write, so it has no call's budget: Storage:Timeout bounds it (on the real clock, in
+    // StorageHealth). A failure of any kind is logged once a minute and the batch is dropped.
+    private async Task WriteTableAsync(List<TableBatchAction> actions)
+    {
+        try
+        {
+            await tables.SubmitBatchAsync(_options.TableName, actions, CancellationToken.None);
+        }
+        catch (Exception ex)
         {
             if (_writeWarnings.ShouldLog(out var suppressed))
             {
                 Log.CacheWriteFailed(logger, suppressed, ex);
             }
-
-            return false;
         }
     }
 
     /// <summary>
-    /// As <see cref="WriteAsync"/>, for the refresh timer: not cut short by a reputation call's storage budget (the
+    /// As <see cref="WriteBehind"/>, awaited, for the refresh timer: not cut short by a reputation call's storage budget (the
     /// port's Storage:Timeout bounds it), and a failure is the caller's to handle.
     /// </summary>
     internal async Task StoreAsync(string ip, IReadOnlyList<(string Zone, ZoneLookup Lookup)> answers, CancellationToken cancellationToken)
@@ -186,5 +250,8 @@ public sealed partial class ZoneAnswerCache(
 
         [LoggerMessage(1102, LogLevel.Warning, "Reputation cache could not be written in time; answers dropped ({Suppressed} more since the last warning)")]
         public static partial void CacheWriteFailed(ILogger logger, int suppressed, Exception exception);
+
+        [LoggerMessage(1103, LogLevel.Warning, "Reputation cache: {Pending} table writes are pending already; answers dropped ({Suppressed} more since the last warning)")]
+        public static partial void CacheWritesDropped(ILogger logger, int pending, int suppressed);
     }
 }

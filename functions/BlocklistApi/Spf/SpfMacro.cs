@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -83,7 +84,7 @@ internal sealed class SpfMacroString
                 // macro-literal = %x21-24 / %x26-7E; explanations also allow SP (explain-string).
                 if (!(c is >= '!' and <= '~' || (c == ' ' && syntax == SpfMacroSyntax.Explanation)))
                 {
-                    error = c > '~'
+                    error = c > '\x7f'
                         ? $"'{Printable(text)}' contains a non-ASCII character; SPF records are 7-bit ASCII (RFC 7208 section 3.1)."
                         : $"'{Printable(text)}' contains a character that is not allowed there (code {(int)c}).";
                     return false;
@@ -224,7 +225,7 @@ internal sealed class SpfMacroString
             'c' => context.Ip.ToString(),
             'r' => context.Receiver,
             't' => context.Now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-            _ => throw new InvalidOperationException($"Macro letter '{macro.Letter}' passed the parser."),
+            _ => throw new UnreachableException(), // TryParseMacro admits only the letters above.
         };
 
         value = Transform(value, macro.Delimiters, macro.Reverse, macro.RightParts);
@@ -298,14 +299,16 @@ internal sealed class SpfMacroString
         var rightParts = 0;
         if (i > digitsStart)
         {
-            // Large counts just mean "all parts"; cap before parsing so "%{d99999999999}" cannot overflow.
-            var digits = body[digitsStart..i];
-            rightParts = digits.Length > 3 ? 999 : int.Parse(digits, CultureInfo.InvariantCulture);
-            if (rightParts == 0)
+            // Leading zeros do not count ("%{d0002}" keeps two parts). Large counts just mean "all parts"; cap before
+            // parsing so "%{d99999999999}" cannot overflow.
+            var digits = body.AsSpan(digitsStart, i - digitsStart).TrimStart('0');
+            if (digits.IsEmpty)
             {
                 error = "a macro's part count must be nonzero (RFC 7208 section 7.3).";
                 return false;
             }
+
+            rightParts = digits.Length > 3 ? 999 : int.Parse(digits, CultureInfo.InvariantCulture);
         }
 
         var reverse = false;

@@ -13,10 +13,10 @@ public sealed class AzureQueueStorage(QueueServiceClient service, StorageHealth 
     private readonly CreatedOnce<QueueClient> _queues = new((name, token) => CreateAsync(service, options.Value.NamePrefix + name, token));
 
     public Task SendAsync(string queue, string body, TimeSpan? initialDelay, CancellationToken cancellationToken) =>
-        RunAsync(queue, async (client, token) => await client.SendMessageAsync(body, initialDelay, cancellationToken: token), cancellationToken);
+        RunAsync(StorageAccess.Write, queue, async (client, token) => await client.SendMessageAsync(body, initialDelay, cancellationToken: token), cancellationToken);
 
     public Task<IReadOnlyList<QueueMessage>> ReceiveAsync(string queue, int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken) =>
-        RunAsync(queue, async (client, token) =>
+        RunAsync(StorageAccess.Write, queue, async (client, token) =>
         {
             var messages = (await client.ReceiveMessagesAsync(maxMessages, visibilityTimeout, token)).Value;
             return (IReadOnlyList<QueueMessage>)messages
@@ -25,7 +25,7 @@ public sealed class AzureQueueStorage(QueueServiceClient service, StorageHealth 
         }, cancellationToken);
 
     public Task DeleteAsync(string queue, QueueMessage message, CancellationToken cancellationToken) =>
-        RunAsync(queue, async (client, token) =>
+        RunAsync(StorageAccess.Write, queue, async (client, token) =>
         {
             try
             {
@@ -40,11 +40,23 @@ public sealed class AzureQueueStorage(QueueServiceClient service, StorageHealth 
         }, cancellationToken);
 
     public Task ReleaseAsync(string queue, QueueMessage message, TimeSpan visibilityTimeout, CancellationToken cancellationToken) =>
-        RunAsync(queue, async (client, token) =>
-            await client.UpdateMessageAsync(message.Id, message.Receipt, visibilityTimeout: visibilityTimeout, cancellationToken: token), cancellationToken);
+        RunAsync(StorageAccess.Write, queue, async (client, token) =>
+        {
+            try
+            {
+                await client.UpdateMessageAsync(message.Id, message.Receipt, visibilityTimeout: visibilityTimeout, cancellationToken: token);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Its receipt expired (another receiver has it now) or it is gone: nothing to release, as on SQLite.
+            }
 
-    private Task<T> RunAsync<T>(string queue, Func<QueueClient, CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
+            return true;
+        }, cancellationToken);
+
+    private Task<T> RunAsync<T>(StorageAccess access, string queue, Func<QueueClient, CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
         health.RunAsync(
+            access,
             async token =>
             {
                 try

@@ -18,14 +18,14 @@ public sealed class AzureTableStorage(TableServiceClient service, StorageHealth 
     private readonly CreatedOnce<TableClient> _tables = new((name, token) => CreateAsync(service, options.Value.NamePrefix + name, token));
 
     public Task<TableRow?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken) =>
-        RunAsync(table, async (client, token) =>
+        RunAsync(StorageAccess.Read, table, async (client, token) =>
         {
             var entity = await client.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: token);
             return entity.HasValue ? ToRow(entity.Value!) : null;
         }, cancellationToken);
 
     public Task<IReadOnlyList<TableRow>> QueryAsync(string table, TableQuery query, CancellationToken cancellationToken) =>
-        RunAsync(table, async (client, token) =>
+        RunAsync(StorageAccess.Read, table, async (client, token) =>
         {
             var rows = new List<TableRow>();
             var pageSize = query.Take is { } take ? Math.Min(take, 1000) : (int?)null;
@@ -51,7 +51,7 @@ public sealed class AzureTableStorage(TableServiceClient service, StorageHealth 
         WriteAsync(table, (client, token) => client.UpsertEntityAsync(ToEntity(row), TableUpdateMode.Replace, token), cancellationToken);
 
     public Task<bool> DeleteAsync(string table, string partitionKey, string rowKey, string? ifMatch, CancellationToken cancellationToken) =>
-        RunAsync(table, async (client, token) =>
+        RunAsync(StorageAccess.Write, table, async (client, token) =>
         {
             try
             {
@@ -72,7 +72,7 @@ public sealed class AzureTableStorage(TableServiceClient service, StorageHealth 
             throw new ArgumentException($"A batch is 1 to {MaxBatchSize} actions on one partition.", nameof(actions));
         }
 
-        return RunAsync(table, async (client, token) =>
+        return RunAsync(StorageAccess.Write, table, async (client, token) =>
         {
             try
             {
@@ -87,7 +87,7 @@ public sealed class AzureTableStorage(TableServiceClient service, StorageHealth 
     }
 
     private Task<TableWrite> WriteAsync(string table, Func<TableClient, CancellationToken, Task<Response>> write, CancellationToken cancellationToken) =>
-        RunAsync(table, async (client, token) =>
+        RunAsync(StorageAccess.Write, table, async (client, token) =>
         {
             try
             {
@@ -100,8 +100,9 @@ public sealed class AzureTableStorage(TableServiceClient service, StorageHealth 
             }
         }, cancellationToken);
 
-    private Task<T> RunAsync<T>(string table, Func<TableClient, CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
+    private Task<T> RunAsync<T>(StorageAccess access, string table, Func<TableClient, CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
         health.RunAsync(
+            access,
             async token =>
             {
                 try
@@ -201,11 +202,6 @@ public sealed class AzureTableStorage(TableServiceClient service, StorageHealth 
 
         private static string Comparison(TableFilter.Comparison comparison)
         {
-            if (comparison.Property.Length == 0 || !comparison.Property.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') || char.IsAsciiDigit(comparison.Property[0]))
-            {
-                throw new ArgumentException($"'{comparison.Property}' is not a property name.", nameof(comparison));
-            }
-
             var op = comparison.Operator switch
             {
                 TableComparison.Equal => "eq",
@@ -226,7 +222,7 @@ public sealed class AzureTableStorage(TableServiceClient service, StorageHealth 
                 DateTimeOffset time => TableClient.CreateQueryFilter($"{time}"),
                 var other => throw new ArgumentException($"A {other.GetType().Name} cannot be compared in a filter.", nameof(comparison)),
             };
-            return string.Create(CultureInfo.InvariantCulture, $"{comparison.Property} {op} {value}");
+            return string.Create(CultureInfo.InvariantCulture, $"{TableFilter.CheckedName(comparison.Property)} {op} {value}");
         }
     }
 }

@@ -12,6 +12,8 @@ public sealed class StorageHealth(TimeProvider timeProvider, IOptions<StorageOpt
     private readonly Lock _lock = new();
     private DateTimeOffset? _failingSince;
     private string? _lastError;
+    private long _reads;
+    private long _writes;
 
     /// <summary>The state for /healthz.</summary>
     public StorageStatus Status
@@ -20,14 +22,15 @@ public sealed class StorageHealth(TimeProvider timeProvider, IOptions<StorageOpt
         {
             lock (_lock)
             {
-                return new StorageStatus(_failingSince is null, _failingSince, _lastError);
+                return new StorageStatus(_failingSince is null, _failingSince, _lastError, Interlocked.Read(ref _reads), Interlocked.Read(ref _writes));
             }
         }
     }
 
-    /// <summary>Runs one storage operation: bounded, and its outcome recorded.</summary>
-    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    /// <summary>Runs one storage operation: bounded, counted, and its outcome recorded.</summary>
+    public async Task<T> RunAsync<T>(StorageAccess access, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref access == StorageAccess.Read ? ref _reads : ref _writes);
         // A network deadline, on the real clock: it bounds how long we wait on a peer, which a test's fake clock does
         // not move (tests move business time, such as greylisting delays, while storage calls are in flight).
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -44,9 +47,9 @@ public sealed class StorageHealth(TimeProvider timeProvider, IOptions<StorageOpt
             Failed(ex);
             throw;
         }
-        catch (Azure.RequestFailedException)
+        catch (Exception ex) when (StorageFailures.IsRejected(ex))
         {
-            // Storage answered, if not as hoped (400, 403...): it is there.
+            // Storage answered, if not as hoped (400, 403, a constraint...): it is there.
             Succeeded();
             throw;
         }
@@ -75,9 +78,19 @@ public sealed class StorageHealth(TimeProvider timeProvider, IOptions<StorageOpt
         OperationCanceledException => "Storage did not answer in time.",
         Azure.RequestFailedException { Status: > 0 } failed => $"Storage answered {failed.Status} ({failed.ErrorCode}).",
         AggregateException { InnerExceptions.Count: > 0 } aggregate => Describe(aggregate.InnerExceptions[^1]),
+        Microsoft.Data.Sqlite.SqliteException sqlite => $"The SQLite database cannot be used ({sqlite.Message}).",
         _ => $"Storage could not be reached ({exception.GetType().Name}: {exception.Message}).",
     };
 }
 
-/// <summary>Storage as seen from here: healthy, or failing since when and why.</summary>
-public sealed record StorageStatus(bool Healthy, DateTimeOffset? FailingSince, string? LastError);
+/// <summary>Storage as seen from here: healthy, or failing since when and why; and how many operations this instance ran.</summary>
+public sealed record StorageStatus(bool Healthy, DateTimeOffset? FailingSince, string? LastError, long Reads, long Writes);
+
+/// <summary>What a storage operation does, for the counts in /healthz (the benchmarks' operations per check).</summary>
+public enum StorageAccess
+{
+    /// <summary>A point read or a query.</summary>
+    Read,
+    /// <summary>Anything that changes storage (a queue receive too: it hides the message).</summary>
+    Write,
+}

@@ -14,6 +14,16 @@ public sealed class StorageOptionsValidator : SettingsValidator<StorageOptions, 
             result.AddError($"Storage:NamePrefix '{options.NamePrefix}' {StorageNames.PrefixRule}");
         }
 
+        if (options.Provider == StorageProvider.Sqlite)
+        {
+            if (string.IsNullOrWhiteSpace(options.Sqlite.Path))
+            {
+                result.AddError("Storage:Sqlite:Path must name the database file (default data/blocklist.db).");
+            }
+
+            return;
+        }
+
         if (options.ConnectionString is { } connection)
         {
             try

@@ -40,7 +40,8 @@ public enum TableComparison
 
 /// <summary>
 /// A condition on row properties that both providers can evaluate where the rows are (OData in Table Storage, SQL in
-/// SQLite): comparisons of a property with a constant, joined by and/or. A row without the property never matches.
+/// SQLite): comparisons of a property with a constant, joined by and/or. A row without the property, or with a value
+/// of another type than the constant's, never matches.
 /// </summary>
 public abstract record TableFilter
 {
@@ -59,6 +60,15 @@ public abstract record TableFilter
     public TableFilter BitwiseAnd(TableFilter other) => this & other;
 
     public TableFilter BitwiseOr(TableFilter other) => this | other;
+
+    /// <summary>
+    /// <paramref name="property"/> if it is a property name both providers can put in a query (letters, digits and
+    /// '_', not starting with a digit); else an <see cref="ArgumentException"/>.
+    /// </summary>
+    internal static string CheckedName(string property) =>
+        property.Length > 0 && property.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') && !char.IsAsciiDigit(property[0])
+            ? property
+            : throw new ArgumentException($"'{property}' is not a property name.", nameof(property));
 
     /// <summary>property comparison value; value is a string, int, long, double, bool or DateTimeOffset.</summary>
     public sealed record Comparison(string Property, TableComparison Operator, object Value) : TableFilter;

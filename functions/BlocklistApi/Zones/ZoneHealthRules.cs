@@ -21,10 +21,10 @@ public static class ZoneHealthRules
     {
         var problems = new List<string>();
         var codes = new List<string>();
-        var listed = DnsblResolver.Map(zone, answers.ListedV4);
-        var unlisted = DnsblResolver.Map(zone, answers.UnlistedV4);
-        var listedV6 = DnsblResolver.Map(zone, answers.ListedV6);
-        var unlistedV6 = DnsblResolver.Map(zone, answers.UnlistedV6);
+        var listed = DnsblAnswers.Map(zone, answers.ListedV4);
+        var unlisted = DnsblAnswers.Map(zone, answers.UnlistedV4);
+        var listedV6 = DnsblAnswers.Map(zone, answers.ListedV6);
+        var unlistedV6 = DnsblAnswers.Map(zone, answers.UnlistedV6);
 
         ExpectListed(listed, "127.0.0.2", problems, codes, required: true);
         ExpectNotListed(unlisted, "127.0.0.1", problems);

@@ -1,16 +1,19 @@
 using BlocklistApi.Client;
+using BlocklistApi.IntegrationTests.Infrastructure;
+using BlocklistApi.Storage;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BlocklistApi.IntegrationTests.Greylist;
 
 /// <summary>Auto-whitelisting after Greylist:AutoWhitelistAfter passes, at most one counted per client per hour.</summary>
-public sealed class GreylistAutoWhitelistTests
+public abstract class GreylistAutoWhitelistTests(StorageProvider provider)
 {
     private const string Sender = "alice@example.com";
 
     [Fact]
     public async Task GreylistCheck_ClientPassedFiveTimesHoursApart_IsAutoWhitelisted()
     {
-        await using var g = await GreylistHarness.StartAsync(new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00" });
+        await using var g = await GreylistHarness.StartAsync(provider, new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00" });
         for (var i = 0; i < 5; i++)
         {
             Assert.Equal(GreylistReason.New, (await PassAsync(g, GreylistHarness.NewRecipient())).First.Reason);
@@ -27,10 +30,35 @@ public sealed class GreylistAutoWhitelistTests
         Assert.Equal(5, stats.Passes);
     }
 
+    // Counts are written behind the answer; a clean shutdown writes what is pending before the host stops.
+    [Fact]
+    public async Task GreylistCheck_PassThenCleanShutdown_CountIsStoredForTheNextStart()
+    {
+        var storage = await TestStorage.SharedAsync(provider);
+        var prefix = BlocklistApiApp.NewPrefix();
+        var time = new FakeTimeProvider(GreylistHarness.Start);
+        var settings = new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00" };
+        var recipient = GreylistHarness.NewRecipient();
+        GreylistVerdict passed;
+        await using (var first = new BlocklistApiApp(storage, settings, time, namePrefix: prefix))
+        {
+            var client = first.Client();
+            await client.CheckGreylistAsync(new GreylistCheckRequest { ClientAddress = "192.0.2.10", Sender = Sender, Recipient = recipient }, GreylistHarness.Bounded());
+            time.Advance(TimeSpan.FromMinutes(1));
+            passed = await client.CheckGreylistAsync(new GreylistCheckRequest { ClientAddress = "192.0.2.10", Sender = Sender, Recipient = recipient }, GreylistHarness.Bounded());
+        }
+
+        await using var second = new BlocklistApiApp(storage, settings, time, namePrefix: prefix);
+        var clients = (await second.Tables.QueryAsync("Greylist", new TableQuery(null), GreylistHarness.Bounded())).Where(r => r.PartitionKey[0] == 'c').ToList();
+
+        Assert.Equal(GreylistReason.Passed, passed.Reason);
+        Assert.Equal(1, Assert.Single(clients).GetInt32("Passes"));
+    }
+
     [Fact]
     public async Task GreylistCheck_BurstOfPassesWithinAnHour_CountsOnce()
     {
-        await using var g = await GreylistHarness.StartAsync(new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00" });
+        await using var g = await GreylistHarness.StartAsync(provider, new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00" });
         for (var i = 0; i < 6; i++)
         {
             await PassAsync(g, GreylistHarness.NewRecipient());
@@ -46,7 +74,7 @@ public sealed class GreylistAutoWhitelistTests
     [Fact]
     public async Task GreylistCheck_AutoWhitelistOff_KeepsGreylisting()
     {
-        await using var g = await GreylistHarness.StartAsync(new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00", ["Greylist:AutoWhitelistAfter"] = "0" });
+        await using var g = await GreylistHarness.StartAsync(provider, new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00", ["Greylist:AutoWhitelistAfter"] = "0" });
         for (var i = 0; i < 5; i++)
         {
             await PassAsync(g, GreylistHarness.NewRecipient());
@@ -68,3 +96,7 @@ public sealed class GreylistAutoWhitelistTests
         return (first, retry);
     }
 }
+
+public sealed class GreylistAutoWhitelistAzuriteTests() : GreylistAutoWhitelistTests(StorageProvider.Azure);
+
+public sealed class GreylistAutoWhitelistSqliteTests() : GreylistAutoWhitelistTests(StorageProvider.Sqlite);

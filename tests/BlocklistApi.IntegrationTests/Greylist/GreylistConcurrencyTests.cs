@@ -1,16 +1,17 @@
 using BlocklistApi.Client;
+using BlocklistApi.Storage;
 
 namespace BlocklistApi.IntegrationTests.Greylist;
 
 /// <summary>Several MX hosts checking the same triplet at the same moment: one record, agreeing answers (ETags).</summary>
-public sealed class GreylistConcurrencyTests
+public abstract class GreylistConcurrencyTests(StorageProvider provider)
 {
     private const string Sender = "alice@example.com";
 
     [Fact]
     public async Task GreylistCheck_ManyConcurrentFirstChecks_MakeOneRecordAndAgree()
     {
-        await using var g = await GreylistHarness.StartAsync();
+        await using var g = await GreylistHarness.StartAsync(provider);
         var recipient = GreylistHarness.NewRecipient();
         var keys = GreylistHarness.KeysFor("192.0.2.10", 24, Sender, recipient);
 
@@ -27,7 +28,7 @@ public sealed class GreylistConcurrencyTests
     [Fact]
     public async Task GreylistCheck_ManyConcurrentRetriesAfterDelay_AllPassAndCountOnePass()
     {
-        await using var g = await GreylistHarness.StartAsync();
+        await using var g = await GreylistHarness.StartAsync(provider);
         var recipient = GreylistHarness.NewRecipient();
         await g.CheckAsync("192.0.2.10", Sender, recipient);
         g.Advance(TimeSpan.FromMinutes(5));
@@ -42,3 +43,7 @@ public sealed class GreylistConcurrencyTests
         Assert.Equal(1, stats.Triplets);
     }
 }
+
+public sealed class GreylistConcurrencyAzuriteTests() : GreylistConcurrencyTests(StorageProvider.Azure);
+
+public sealed class GreylistConcurrencySqliteTests() : GreylistConcurrencyTests(StorageProvider.Sqlite);

@@ -1,13 +1,14 @@
-using Azure.Data.Tables;
 using BlocklistApi.Client;
 using BlocklistApi.IntegrationTests.Infrastructure;
+using BlocklistApi.Storage;
 using BlocklistApi.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace BlocklistApi.IntegrationTests.Greylist;
 
 /// <summary>
-/// The self-host on Azurite with a <see cref="FakeTimeProvider"/>, so greylisting delays, retry windows and max ages
+/// The self-host on Azurite or SQLite with a <see cref="FakeTimeProvider"/>, so greylisting delays, retry windows and max ages
 /// pass with <see cref="Advance"/> instead of waiting. Every call is bounded by <see cref="Timeout"/>.
 /// </summary>
 public sealed class GreylistHarness : IAsyncDisposable
@@ -15,11 +16,8 @@ public sealed class GreylistHarness : IAsyncDisposable
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     public static readonly DateTimeOffset Start = new(2025, 3, 1, 10, 0, 0, TimeSpan.Zero);
 
-    private readonly AzuriteServer _azurite;
-
-    private GreylistHarness(AzuriteServer azurite, BlocklistApiApp app, FakeTimeProvider? time)
+    private GreylistHarness(BlocklistApiApp app, FakeTimeProvider? time)
     {
-        _azurite = azurite;
         App = app;
         Time = time;
         Client = app.Client();
@@ -35,12 +33,18 @@ public sealed class GreylistHarness : IAsyncDisposable
     public BlocklistApiClient Admin { get; }
 
     /// <summary>Starts the app. Settings use the contract's names ("Greylist:Delay"); fake time unless <paramref name="realTime"/>.</summary>
-    public static async Task<GreylistHarness> StartAsync(IDictionary<string, string?>? settings = null, AzuriteServer? azurite = null, bool realTime = false)
+    public static async Task<GreylistHarness> StartAsync(IDictionary<string, string?>? settings = null, AzuriteServer? azurite = null, bool realTime = false) =>
+        Create(azurite is null ? await TestStorage.SharedAsync(StorageProvider.Azure).WaitAsync(Timeout) : TestStorage.On(azurite), settings, realTime);
+
+    /// <summary>Starts the app on <paramref name="provider"/> (the shared Azurite, or a SQLite file of its own).</summary>
+    public static async Task<GreylistHarness> StartAsync(StorageProvider provider, IDictionary<string, string?>? settings = null, bool realTime = false) =>
+        Create(await TestStorage.SharedAsync(provider).WaitAsync(Timeout), settings, realTime);
+
+    public static GreylistHarness Create(TestStorage storage, IDictionary<string, string?>? settings = null, bool realTime = false)
     {
-        azurite ??= await AzuriteServer.Shared.WaitAsync(Timeout);
         var time = realTime ? null : new FakeTimeProvider(Start);
-        var app = new BlocklistApiApp(azurite, settings ?? new Dictionary<string, string?>(), time);
-        return new GreylistHarness(azurite, app, time);
+        var app = new BlocklistApiApp(storage, settings ?? new Dictionary<string, string?>(), time);
+        return new GreylistHarness(app, time);
     }
 
     /// <summary>A token that cancels after <see cref="Timeout"/>: every await in these tests is bounded.</summary>
@@ -64,23 +68,24 @@ public sealed class GreylistHarness : IAsyncDisposable
     public Task<GreylistVerdict> CheckAsync(string clientAddress, string sender, string recipient, string? heloName = null) =>
         Client.CheckGreylistAsync(new GreylistCheckRequest { ClientAddress = clientAddress, Sender = sender, Recipient = recipient, HeloName = heloName }, Bounded());
 
-    /// <summary>The app's Greylist table, read directly to count rows.</summary>
-    public TableClient Table => new TableServiceClient(_azurite.ConnectionString).GetTableClient(App.NamePrefix + "Greylist");
+    /// <summary>A row of the app's Greylist table, read through the app's own table port (either provider).</summary>
+    public async Task<TableRow?> RowAsync(string partitionKey, string rowKey)
+    {
+        await DrainAsync();
+        return await App.Tables.GetAsync("Greylist", partitionKey, rowKey, Bounded());
+    }
 
     /// <summary>Stored rows of a partition kind: "t" triplets, "c" clients.</summary>
-    public async Task<List<TableEntity>> RowsAsync(char kind)
+    public async Task<List<TableRow>> RowsAsync(char kind)
     {
-        var rows = new List<TableEntity>();
-        await foreach (var row in Table.QueryAsync<TableEntity>(cancellationToken: Bounded()))
-        {
-            if (row.PartitionKey.Length == 3 && row.PartitionKey[0] == kind)
-            {
-                rows.Add(row);
-            }
-        }
-
-        return rows;
+        await DrainAsync();
+        return (await App.Tables.QueryAsync("Greylist", new TableQuery(null), Bounded()))
+            .Where(row => row.PartitionKey.Length == 3 && row.PartitionKey[0] == kind)
+            .ToList();
     }
+
+    // Client counts are written behind the answers: wait for them before looking at the rows.
+    private Task DrainAsync() => App.Services.GetRequiredService<BlocklistApi.Greylist.GreylistClients>().DrainAsync(Bounded());
 
     public async ValueTask DisposeAsync() => await App.DisposeAsync();
 }

@@ -1,4 +1,5 @@
 using BlocklistApi.Client;
+using BlocklistApi.Storage;
 using BlocklistApi.Testing;
 
 namespace BlocklistApi.IntegrationTests.Greylist;
@@ -7,7 +8,7 @@ namespace BlocklistApi.IntegrationTests.Greylist;
 /// Big senders retry from other networks of their pool: a retry from an address the sender domain's SPF authorises
 /// continues the triplet of the first network. SPF records come from a loopback DNS server.
 /// </summary>
-public sealed class GreylistSpfTests : IAsyncLifetime
+public abstract class GreylistSpfTests(StorageProvider provider) : IAsyncLifetime
 {
     private const string Sender = "bounce-4711@pool.example";
     private LoopbackDnsServer _dns = null!;
@@ -117,6 +118,10 @@ public sealed class GreylistSpfTests : IAsyncLifetime
     {
         settings ??= [];
         settings["Dns:Servers:0"] = _dns.Server;
-        return GreylistHarness.StartAsync(settings);
+        return GreylistHarness.StartAsync(provider, settings);
     }
 }
+
+public sealed class GreylistSpfAzuriteTests() : GreylistSpfTests(StorageProvider.Azure);
+
+public sealed class GreylistSpfSqliteTests() : GreylistSpfTests(StorageProvider.Sqlite);

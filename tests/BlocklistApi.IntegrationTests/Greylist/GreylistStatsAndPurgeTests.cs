@@ -1,14 +1,15 @@
+using BlocklistApi.Storage;
 namespace BlocklistApi.IntegrationTests.Greylist;
 
 /// <summary>GET /v1/greylist/stats and the purge timer (driven by the self-host's timer pump on fake time).</summary>
-public sealed class GreylistStatsAndPurgeTests
+public abstract class GreylistStatsAndPurgeTests(StorageProvider provider)
 {
     private const string Sender = "alice@example.com";
 
     [Fact]
     public async Task GreylistStats_AfterChecks_CountsTripletsDeferralsPassesAndReasons()
     {
-        await using var g = await GreylistHarness.StartAsync(new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00" });
+        await using var g = await GreylistHarness.StartAsync(provider, new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00" });
         var first = GreylistHarness.NewRecipient();
         await g.CheckAsync("192.0.2.10", Sender, first);
         await g.CheckAsync("192.0.2.10", Sender, GreylistHarness.NewRecipient());
@@ -38,7 +39,7 @@ public sealed class GreylistStatsAndPurgeTests
     [Fact]
     public async Task GreylistPurgeTimer_DeletesExpiredPendingThenStaleKnownTripletsAndClients()
     {
-        await using var g = await GreylistHarness.StartAsync(new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00" });
+        await using var g = await GreylistHarness.StartAsync(provider, new Dictionary<string, string?> { ["Greylist:Delay"] = "00:01:00" });
         var known = GreylistHarness.NewRecipient();
         var knownKeys = GreylistHarness.KeysFor("192.0.2.10", 24, Sender, known);
         var pendingKeys = GreylistHarness.KeysFor("192.0.2.10", 24, Sender, "never-retried@example.net");
@@ -65,7 +66,7 @@ public sealed class GreylistStatsAndPurgeTests
     }
 
     private static async Task<bool> ExistsAsync(GreylistHarness g, BlocklistApi.Greylist.TripletKeys keys) =>
-        (await g.Table.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(keys.PartitionKey, keys.RowKey, cancellationToken: GreylistHarness.Bounded())).HasValue;
+        await g.RowAsync(keys.PartitionKey, keys.RowKey) is not null;
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, Action? nudge = null)
     {
@@ -80,3 +81,7 @@ public sealed class GreylistStatsAndPurgeTests
         }
     }
 }
+
+public sealed class GreylistStatsAndPurgeAzuriteTests() : GreylistStatsAndPurgeTests(StorageProvider.Azure);
+
+public sealed class GreylistStatsAndPurgeSqliteTests() : GreylistStatsAndPurgeTests(StorageProvider.Sqlite);

@@ -170,10 +170,12 @@ public sealed partial class FunctionMetadataTests
     }
 
     // The document's security schemes stand for auth levels: none = Anonymous, admin* = Admin, functionKey* = Function.
+    // An empty requirement ({}) among others means a key is optional: the route is Anonymous and checks what it gets.
     private static AuthorizationLevel LevelOf(YamlSequenceNode security)
     {
-        var schemes = security.Children.OfType<YamlMappingNode>().SelectMany(m => m.Children.Keys).Select(k => ((YamlScalarNode)k).Value!).ToList();
-        return schemes.Count == 0 ? AuthorizationLevel.Anonymous
+        var requirements = security.Children.OfType<YamlMappingNode>().ToList();
+        var schemes = requirements.SelectMany(m => m.Children.Keys).Select(k => ((YamlScalarNode)k).Value!).ToList();
+        return schemes.Count == 0 || requirements.Any(r => r.Children.Count == 0) ? AuthorizationLevel.Anonymous
             : schemes.All(s => s.StartsWith("admin", StringComparison.Ordinal)) ? AuthorizationLevel.Admin
             : AuthorizationLevel.Function;
     }

@@ -9,6 +9,7 @@ using BlocklistApi.Reputation;
 using BlocklistApi.Spf;
 using BlocklistApi.Testing;
 using BlocklistApi.Zones;
+using BlocklistApi.Whitelist;
 using YamlDotNet.RepresentationModel;
 
 namespace BlocklistApi.IntegrationTests.Hosting;
@@ -48,6 +49,14 @@ public sealed class OpenApiDocumentTests
         { "MonitoredRanges", typeof(MonitoredRanges) },
         { "MonitoredRange", typeof(MonitoredRange) },
         { "MonitorListing", typeof(MonitorListing) },
+        { "WhitelistRequestState", typeof(WhitelistRequestState) },
+        { "WhitelistRequestPage", typeof(WhitelistRequestPage) },
+        { "WhitelistRequestDetails", typeof(WhitelistRequestDetails) },
+        { "WhitelistHistoryEntry", typeof(WhitelistHistoryEntry) },
+        { "WhitelistEntrySummary", typeof(WhitelistEntrySummary) },
+        { "WhitelistSnapshot", typeof(WhitelistSnapshot) },
+        { "WhitelistSnapshotCheck", typeof(WhitelistSnapshotCheck) },
+        { "WhitelistSnapshotListing", typeof(WhitelistSnapshotListing) },
     };
 
     public static TheoryData<string, Type> RequestSchemas => new()
@@ -55,6 +64,9 @@ public sealed class OpenApiDocumentTests
         { "GreylistCheckRequest", typeof(GreylistCheckRequest) },
         { "HostedListEntryRequest", typeof(HostedListEntryRequest) },
         { "MonitorRequest", typeof(MonitorRequest) },
+        { "WhitelistRequestSubmission", typeof(WhitelistRequestSubmission) },
+        { "WhitelistConfirmation", typeof(WhitelistConfirmation) },
+        { "WhitelistDecisionRequest", typeof(WhitelistDecisionRequest) },
     };
 
     public static TheoryData<string, Type> Enums => new()
@@ -70,6 +82,8 @@ public sealed class OpenApiDocumentTests
         { "GreylistReason", typeof(GreylistReason) },
         { "CheckStatus", typeof(CheckStatus) },
         { "ZoneState", typeof(ZoneState) },
+        { "WhitelistStatus", typeof(WhitelistStatus) },
+        { "WhitelistScope", typeof(WhitelistScope) },
     };
 
     [Theory]

@@ -1,9 +1,13 @@
+extern alias FunctionApp;
 using BlocklistApi.Host;
 using BlocklistApi.IntegrationTests.Infrastructure;
+using BlocklistApi.Storage;
 using BlocklistApi.Testing;
+using FunctionApp::BlocklistApi.FunctionApp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace BlocklistApi.IntegrationTests.Hosting;
@@ -25,6 +29,17 @@ public sealed class StartupValidationTests
     [InlineData("Storage:NamePrefix", "Bad-Prefix", "Storage:NamePrefix")]
     [InlineData("AzureWebJobsStorage", "this is not a connection string", "AzureWebJobsStorage")]
     [InlineData("Queues:MaxDequeueCount", "0", "Queues:MaxDequeueCount")]
+    [InlineData("Whitelist:LinkSecret", "", "Whitelist:LinkSecret")]
+    [InlineData("Whitelist:LinkSecret", "too-short-for-hmac", "Whitelist:LinkSecret")]
+    [InlineData("Whitelist:LinkLifetime", "00:00:10", "Whitelist:LinkLifetime")]
+    [InlineData("PublicPage:Url", "", "PublicPage:Url")]
+    [InlineData("Email:From", "", "Email:From")]
+    [InlineData("Email:Transport", "smtp", "Email:Smtp:Host")]
+    [InlineData("Email:Transport", "acs", "Email:Acs")]
+    [InlineData("Notifications:AdminEmails:0", "", "Notifications:AdminEmails:0")]
+    [InlineData("Notifications:AdminEmails:0", "postmaster", "Notifications:AdminEmails:0")]
+    [InlineData("DnsZone:Listen", "127.0.0.1", "DnsZone__Listen")]
+    [InlineData("DnsZone:Listen", "127.0.0.1:5353", "DnsZone__Name")]
     public async Task Startup_InvalidSetting_FailsNamingTheSetting(string key, string value, string named)
     {
         var settings = new Dictionary<string, string?> { [key] = value };
@@ -48,6 +63,50 @@ public sealed class StartupValidationTests
         });
 
         Assert.Contains("configured twice", error.Message);
+    }
+
+    [Fact]
+    public async Task Startup_SqliteWithoutPath_FailsNamingTheSetting()
+    {
+        var error = await StartExpectingFailure(new Dictionary<string, string?> { ["Storage:Provider"] = "sqlite", ["Storage:Sqlite:Path"] = " " });
+
+        Assert.Contains("Storage:Sqlite:Path", error.Message);
+    }
+
+    [Fact]
+    public void Startup_SelfHostWithoutStorageSettings_UsesSqliteFileUnderContentRoot()
+    {
+        var builder = SelfHost.CreateBuilder(["--environment=Testing"]);
+        using var services = builder.Services.BuildServiceProvider();
+
+        var options = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var database = services.GetRequiredService<SqliteDatabase>();
+
+        Assert.Equal(StorageProvider.Sqlite, options.Provider);
+        Assert.Equal(Path.Combine(builder.Environment.ContentRootPath, "data", "blocklist.db"), database.FilePath);
+        Assert.IsType<SqliteTableStorage>(services.GetRequiredService<ITableStorage>());
+        Assert.IsType<SqliteQueueStorage>(services.GetRequiredService<IQueueStorage>());
+    }
+
+    [Fact]
+    public void Startup_FunctionAppWithSqlite_IsRefusedWithAClearMessage()
+    {
+        var builder = FunctionAppHost.CreateBuilder([]);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:Provider"] = "sqlite" });
+        using var host = builder.Build();
+
+        // What ValidateOnStart runs when the Functions host starts.
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<StorageOptions>>().Value);
+
+        Assert.Contains("Storage:Provider 'sqlite' cannot be used by the Functions app", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Startup_FunctionAppWithoutProvider_UsesAzure()
+    {
+        using var host = FunctionAppHost.CreateBuilder([]).Build();
+
+        Assert.IsType<AzureTableStorage>(host.Services.GetRequiredService<ITableStorage>());
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Azure.Storage.Queues;
 using BlocklistApi.Host.Functions;
 using BlocklistApi.IntegrationTests.Infrastructure;
+using BlocklistApi.Storage;
 using BlocklistApi.Testing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,23 +62,44 @@ public sealed class PumpTestFunctions(PumpProbe probe)
     }
 }
 
-/// <summary>The self-host runs queue triggers with the Functions host's retry and poison semantics, and timers on their NCRONTAB schedules.</summary>
-public sealed class TriggerPumpTests : IAsyncLifetime
+/// <summary>
+/// The self-host runs queue triggers with the Functions host's retry and poison semantics, and timers on their NCRONTAB
+/// schedules: the same class on both storage providers. Messages are sent through the app's own queue port; what is
+/// left in a queue is counted by each provider's subclass from outside the app.
+/// </summary>
+public abstract class TriggerPumpTests(StorageProvider provider) : IAsyncLifetime
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
+    protected static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
     private readonly PumpProbe _probe = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 30, TimeSpan.Zero));
-    private AzuriteServer _azurite = null!;
-    private BlocklistApiApp _app = null!;
-    private QueueClient _queue = null!;
-    private QueueClient _poison = null!;
+    private TestStorage _storage = null!;
 
-    public async Task InitializeAsync() => _azurite = await AzuriteServer.Shared;
+    protected BlocklistApiApp App { get; private set; } = null!;
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    protected PumpProbe Probe => _probe;
+
+    private IQueueStorage Queues => App.Services.GetRequiredService<IQueueStorage>();
+
+    public async Task InitializeAsync() => _storage = await TestStorage.SharedAsync(provider);
+
+    public async Task DisposeAsync()
+    {
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+    }
+
+    /// <summary>How many messages the queue (logical name) holds, visible or not, read from outside the app.</summary>
+    protected abstract Task<int> CountAsync(string queue, CancellationToken cancellationToken);
+
+    protected Task SendAsync(PumpMessage message, CancellationToken cancellationToken) =>
+        SendAsync(System.Text.Json.JsonSerializer.Serialize(message, System.Text.Json.JsonSerializerOptions.Web), cancellationToken);
+
+    protected Task SendAsync(string body, CancellationToken cancellationToken) => Queues.SendAsync("work", body, initialDelay: null, cancellationToken);
 
     // Queue polling waits on the app's TimeProvider too, so only the timer test runs on fake time.
-    private async Task StartAsync(TimeProvider? timeProvider = null, Dictionary<string, string?>? settings = null)
+    protected Task StartAsync(TimeProvider? timeProvider = null, Dictionary<string, string?>? settings = null, TestStorage? storage = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -90,8 +112,8 @@ public sealed class TriggerPumpTests : IAsyncLifetime
             all[key] = value;
         }
 
-        _app = new BlocklistApiApp(
-            _azurite,
+        App = new BlocklistApiApp(
+            storage ?? _storage,
             all,
             timeProvider,
             services: services =>
@@ -99,11 +121,8 @@ public sealed class TriggerPumpTests : IAsyncLifetime
                 services.AddSingleton(_probe);
                 services.AddSingleton(new FunctionAssembly(typeof(PumpTestFunctions).Assembly));
             });
-        _app.CreateClient().Dispose();
-        var queues = new QueueServiceClient(_azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-        _queue = queues.GetQueueClient(_app.NamePrefix + "work");
-        _poison = queues.GetQueueClient(_app.NamePrefix + "work-poison");
-        await _queue.CreateIfNotExistsAsync();
+        App.CreateClient().Dispose();
+        return Task.CompletedTask;
     }
 
     [Fact]
@@ -112,9 +131,9 @@ public sealed class TriggerPumpTests : IAsyncLifetime
         using var cts = new CancellationTokenSource(s_timeout);
         await StartAsync();
 
-        await _queue.SendMessageAsync(BinaryData.FromObjectAsJson(new PumpMessage("ok-1", 0), System.Text.Json.JsonSerializerOptions.Web), cancellationToken: cts.Token);
+        await SendAsync(new PumpMessage("ok-1", 0), cts.Token);
         await WaitUntilAsync(() => _probe.Handled.Any(m => m.Id == "ok-1"), cts.Token);
-        await WaitUntilAsync(async () => (await _queue.GetPropertiesAsync(cts.Token)).Value.ApproximateMessagesCount == 0, cts.Token);
+        await WaitUntilAsync(async () => await CountAsync("work", cts.Token) == 0, cts.Token);
 
         Assert.Equal(1, _probe.Attempts["ok-1"]);
     }
@@ -125,7 +144,7 @@ public sealed class TriggerPumpTests : IAsyncLifetime
         using var cts = new CancellationTokenSource(s_timeout);
         await StartAsync();
 
-        await _queue.SendMessageAsync(BinaryData.FromObjectAsJson(new PumpMessage("flaky", 2), System.Text.Json.JsonSerializerOptions.Web), cancellationToken: cts.Token);
+        await SendAsync(new PumpMessage("flaky", 2), cts.Token);
         await WaitUntilAsync(() => _probe.Handled.Any(m => m.Id == "flaky"), cts.Token);
 
         Assert.Equal(3, _probe.Attempts["flaky"]);
@@ -137,14 +156,14 @@ public sealed class TriggerPumpTests : IAsyncLifetime
         using var cts = new CancellationTokenSource(s_timeout);
         await StartAsync();
 
-        await _queue.SendMessageAsync(BinaryData.FromObjectAsJson(new PumpMessage("bad", int.MaxValue), System.Text.Json.JsonSerializerOptions.Web), cancellationToken: cts.Token);
-        await WaitUntilAsync(async () => await _poison.ExistsAsync(cts.Token) && (await _poison.PeekMessagesAsync(10, cts.Token)).Value.Length == 1, cts.Token);
+        await SendAsync(new PumpMessage("bad", int.MaxValue), cts.Token);
+        await WaitUntilAsync(async () => await CountAsync("work-poison", cts.Token) == 1, cts.Token);
 
-        var poisoned = (await _poison.ReceiveMessageAsync(cancellationToken: cts.Token)).Value;
-        Assert.Equal("bad", poisoned.Body.ToObjectFromJson<PumpMessage>(System.Text.Json.JsonSerializerOptions.Web)!.Id);
+        var poisoned = Assert.Single(await Queues.ReceiveAsync("work-poison", 10, TimeSpan.FromMinutes(1), cts.Token));
+        Assert.Equal("bad", System.Text.Json.JsonSerializer.Deserialize<PumpMessage>(poisoned.Body, System.Text.Json.JsonSerializerOptions.Web)!.Id);
         Assert.Equal(5, _probe.Attempts["bad"]);
         Assert.DoesNotContain(_probe.Handled, m => m.Id == "bad");
-        Assert.Equal(0, (await _queue.GetPropertiesAsync(cts.Token)).Value.ApproximateMessagesCount);
+        Assert.Equal(0, await CountAsync("work", cts.Token));
     }
 
     [Fact]
@@ -179,35 +198,17 @@ public sealed class TriggerPumpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task QueueTrigger_StorageFrozenThenThawed_PumpSurvivesAndHandlesTheMessage()
-    {
-        using var cts = new CancellationTokenSource(s_timeout);
-        await using var azurite = await AzuriteServer.StartAsync().WaitAsync(cts.Token);
-        _azurite = azurite;
-        await StartAsync(settings: new() { ["Storage:Timeout"] = "00:00:01" });
-
-        // Frozen for several Storage:Timeouts: every poll fails by timeout, and the pump must keep going.
-        azurite.Freeze();
-        await Task.Delay(TimeSpan.FromSeconds(4), cts.Token);
-        azurite.Thaw();
-        await _queue.SendMessageAsync(BinaryData.FromObjectAsJson(new PumpMessage("after-thaw", 0), System.Text.Json.JsonSerializerOptions.Web), cancellationToken: cts.Token);
-        await WaitUntilAsync(() => _probe.Handled.Any(m => m.Id == "after-thaw"), cts.Token);
-
-        Assert.False(_app.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
-    }
-
-    [Fact]
     public async Task QueueTrigger_BodyThatCannotBeBound_GoesToPoisonAndPumpGoesOn()
     {
         using var cts = new CancellationTokenSource(s_timeout);
         await StartAsync();
 
-        await _queue.SendMessageAsync("this is not JSON", cancellationToken: cts.Token);
-        await _queue.SendMessageAsync(BinaryData.FromObjectAsJson(new PumpMessage("good", 0), System.Text.Json.JsonSerializerOptions.Web), cancellationToken: cts.Token);
+        await SendAsync("this is not JSON", cts.Token);
+        await SendAsync(new PumpMessage("good", 0), cts.Token);
         await WaitUntilAsync(() => _probe.Handled.Any(m => m.Id == "good"), cts.Token);
-        await WaitUntilAsync(async () => await _poison.ExistsAsync(cts.Token) && (await _poison.PeekMessagesAsync(10, cts.Token)).Value.Length == 1, cts.Token);
+        await WaitUntilAsync(async () => await CountAsync("work-poison", cts.Token) == 1, cts.Token);
 
-        Assert.Equal("this is not JSON", (await _poison.ReceiveMessageAsync(cancellationToken: cts.Token)).Value.Body.ToString());
+        Assert.Equal("this is not JSON", Assert.Single(await Queues.ReceiveAsync("work-poison", 10, TimeSpan.FromMinutes(1), cts.Token)).Body);
     }
 
     // Moves fake time to the exact instant at once, then waits (bounded by the token) until the pump has reacted. The
@@ -219,14 +220,53 @@ public sealed class TriggerPumpTests : IAsyncLifetime
         await WaitUntilAsync(condition, cancellationToken);
     }
 
-    private static Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken) =>
+    protected static Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken) =>
         WaitUntilAsync(() => Task.FromResult(condition()), cancellationToken);
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, CancellationToken cancellationToken)
+    protected static async Task WaitUntilAsync(Func<Task<bool>> condition, CancellationToken cancellationToken)
     {
         while (!await condition())
         {
             await Task.Delay(50, cancellationToken);
         }
+    }
+}
+
+public sealed class TriggerPumpAzuriteTests() : TriggerPumpTests(StorageProvider.Azure)
+{
+    [Fact]
+    public async Task QueueTrigger_StorageFrozenThenThawed_PumpSurvivesAndHandlesTheMessage()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        await using var azurite = await AzuriteServer.StartAsync().WaitAsync(cts.Token);
+        await StartAsync(settings: new() { ["Storage:Timeout"] = "00:00:01" }, storage: TestStorage.On(azurite));
+
+        // Frozen for several Storage:Timeouts: every poll fails by timeout, and the pump must keep going.
+        azurite.Freeze();
+        await Task.Delay(TimeSpan.FromSeconds(4), cts.Token);
+        azurite.Thaw();
+        await SendAsync(new PumpMessage("after-thaw", 0), cts.Token);
+        await WaitUntilAsync(() => Probe.Handled.Any(m => m.Id == "after-thaw"), cts.Token);
+
+        Assert.False(App.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+    }
+
+    protected override async Task<int> CountAsync(string queue, CancellationToken cancellationToken)
+    {
+        var client = new QueueServiceClient(App.Storage.Azurite!.ConnectionString).GetQueueClient(App.NamePrefix + queue);
+        return await client.ExistsAsync(cancellationToken) ? (await client.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount : 0;
+    }
+}
+
+public sealed class TriggerPumpSqliteTests() : TriggerPumpTests(StorageProvider.Sqlite)
+{
+    protected override async Task<int> CountAsync(string queue, CancellationToken cancellationToken)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={TestStorage.SqlitePath(App.NamePrefix)};Pooling=False");
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM messages WHERE queue = $q";
+        command.Parameters.AddWithValue("$q", App.NamePrefix + queue);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 }

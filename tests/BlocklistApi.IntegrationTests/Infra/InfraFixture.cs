@@ -10,7 +10,13 @@ public sealed class InfraFixture : IAsyncLifetime
 
     public BicepRun Build { get; private set; } = null!;
 
-    /// <summary>Only the parameters azd always passes: the defaults of everything else.</summary>
+    /// <summary>The link secret azd generates for the environment (any 32+ characters here).</summary>
+    public const string LinkSecret = "ci-link-secret-0123456789abcdefghijklmnop";
+
+    /// <summary>
+    /// Only the parameters azd always passes, generates (the link secret) or asks for (admins, From, the ACS
+    /// endpoint): the defaults of everything else.
+    /// </summary>
     public BicepSnapshot Defaults { get; private set; } = null!;
 
     /// <summary>A deploying user, DNS servers, three zones and every contract parameter changed from its default.</summary>
@@ -22,10 +28,14 @@ public sealed class InfraFixture : IAsyncLifetime
         Defaults = await BicepCli.SnapshotAsync($"""
             param environmentName = 'ci'
             param location = '{BicepCli.Location}'
+            {Asked}
             """);
         Configured = await BicepCli.SnapshotAsync($$"""
             param environmentName = 'ci'
             param location = '{{BicepCli.Location}}'
+            {{Asked}}
+            param whitelistLinkLifetime = '1.00:00:00'
+            param whitelistEntryLifetime = '90.00:00:00'
             param principalId = '{{UserPrincipalId}}'
             param dnsServers = ['10.0.0.4:53', '10.0.0.5:5353']
             param dnsTimeout = '00:00:01.500'
@@ -50,4 +60,11 @@ public sealed class InfraFixture : IAsyncLifetime
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
+
+    private static string Asked => $"""
+        param whitelistLinkSecret = '{LinkSecret}'
+        param adminEmails = ['postmaster@example.net', 'abuse@example.net']
+        param emailFrom = 'DoNotReply@example.net'
+        param emailAcsEndpoint = 'https://mail-ci.communication.azure.com/'
+        """;
 }

@@ -116,13 +116,23 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
             {
                 ["Dns__Timeout"] = "00:00:02",
                 ["Dns__UseCache"] = "true",
+                ["Email__Acs__Endpoint"] = "https://mail-ci.communication.azure.com/",
+                ["Email__From"] = "DoNotReply@example.net",
+                ["Email__Transport"] = "acs",
                 ["Greylist__PurgeSchedule"] = "0 30 3 * * *",
                 ["Monitors__MaxAddresses"] = "1024",
                 ["Monitors__Schedule"] = "0 */15 * * * *",
+                ["Notifications__AdminEmails__0"] = "postmaster@example.net",
+                ["Notifications__AdminEmails__1"] = "abuse@example.net",
+                // The page is served by the app itself: its own address is the default base of the links in mails.
+                ["PublicPage__Url"] = $"https://{Name(Single(snapshot, "Microsoft.Web/sites"))}.azurewebsites.net/",
                 ["ReputationCache__Enabled"] = "true",
                 ["ReputationCache__FailureTtl"] = "00:00:30",
                 ["ReputationCache__RefreshBatch"] = "1000",
                 ["ReputationCache__RefreshSchedule"] = "0 * * * * *",
+                ["Whitelist__LinkLifetime"] = "2.00:00:00",
+                // A secure parameter: the snapshot (like the deployment history) shows the reference, never the value.
+                ["Whitelist__LinkSecret"] = "[parameters('whitelistLinkSecret')]",
                 ["ZoneHealth__FailuresToDisable"] = "3",
                 ["ZoneHealth__PassesToEnable"] = "2",
                 ["ZoneHealth__Schedule"] = "0 */2 * * * *",
@@ -171,19 +181,56 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
                 ["Dnsbl__Zones__2__Zone"] = "bl.example.net",
                 ["Dnsbl__Zones__2__Kind"] = "block",
                 ["Dnsbl__Zones__2__Weight"] = "0",
+                ["Email__Acs__Endpoint"] = "https://mail-ci.communication.azure.com/",
+                ["Email__From"] = "DoNotReply@example.net",
+                ["Email__Transport"] = "acs",
                 ["Greylist__PurgeSchedule"] = "0 0 4 * * *",
                 ["Monitors__MaxAddresses"] = "300",
                 ["Monitors__Schedule"] = "0 */30 * * * *",
+                ["Notifications__AdminEmails__0"] = "postmaster@example.net",
+                ["Notifications__AdminEmails__1"] = "abuse@example.net",
                 ["PublicPage__Url"] = "https://mail-help.example.com/",
                 ["ReputationCache__Enabled"] = "false",
                 ["ReputationCache__FailureTtl"] = "00:01:00",
                 ["ReputationCache__RefreshBatch"] = "250",
                 ["ReputationCache__RefreshSchedule"] = "30 * * * * *",
+                ["Whitelist__EntryLifetime"] = "90.00:00:00",
+                ["Whitelist__LinkLifetime"] = "1.00:00:00",
+                ["Whitelist__LinkSecret"] = "[parameters('whitelistLinkSecret')]",
                 ["ZoneHealth__FailuresToDisable"] = "5",
                 ["ZoneHealth__PassesToEnable"] = "3",
                 ["ZoneHealth__Schedule"] = "0 */5 * * * *",
             },
             contract);
+    }
+
+    [Fact]
+    public void Snapshot_AcsEmail_UsesTheAppsIdentity()
+    {
+        var snapshot = infra.Defaults.EnsureSucceeded();
+
+        var identity = (string)Single(snapshot, "Microsoft.ManagedIdentity/userAssignedIdentities")["id"]!;
+        Assert.Matches($"^\\[{Reference(identity, "clientId")}\\]$", AppSettings(snapshot)["Email__Acs__ClientId"]);
+    }
+
+    [Fact]
+    public void Snapshot_Queues_TheQueueFunctionsAndTheirPoisonQueuesExist()
+    {
+        var snapshot = infra.Defaults.EnsureSucceeded();
+
+        var queues = snapshot["predictedResources"]!.AsArray()
+            .Where(r => Type(r!) == "Microsoft.Storage/storageAccounts/queueServices/queues")
+            .Select(r => Name(r!))
+            .Order(StringComparer.Ordinal);
+        using var metadata = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(BuildOutputs.FunctionApp, "functions.metadata")));
+        var triggered = metadata.RootElement.EnumerateArray()
+            .SelectMany(f => f.GetProperty("bindings").EnumerateArray())
+            .Where(b => b.GetProperty("type").GetString() == "queueTrigger")
+            .Select(b => b.GetProperty("queueName").GetString()!)
+            .ToList();
+
+        Assert.NotEmpty(triggered);
+        Assert.Equal(triggered.SelectMany(q => new[] { q, q + "-poison" }).Order(StringComparer.Ordinal), queues);
     }
 
     [Fact]
@@ -328,6 +375,9 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
             AppSettings(snapshot)
                 .Where(s => s.Key.StartsWith("Dns__", StringComparison.Ordinal)
                     || s.Key.StartsWith("Dnsbl__", StringComparison.Ordinal)
+                    || (s.Key.StartsWith("Email__", StringComparison.Ordinal) && s.Key != "Email__Acs__ClientId")
+                    || s.Key.StartsWith("Notifications__", StringComparison.Ordinal)
+                    || s.Key.StartsWith("Whitelist__", StringComparison.Ordinal)
                     || s.Key.StartsWith("ReputationCache__", StringComparison.Ordinal)
                     || s.Key.StartsWith("Greylist__", StringComparison.Ordinal)
                     || s.Key.StartsWith("PublicPage__", StringComparison.Ordinal)

@@ -4,13 +4,14 @@ using System.Text.Json;
 using BlocklistApi.Client;
 using BlocklistApi.IntegrationTests.Infrastructure;
 using BlocklistApi.IntegrationTests.Reputation;
+using BlocklistApi.Storage;
 using BlocklistApi.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace BlocklistApi.IntegrationTests.Lists;
 
 /// <summary>Our hosted block and allow lists through the admin routes, and their effect on reputation verdicts.</summary>
-public sealed class HostedListApiTests : IAsyncLifetime
+public abstract class HostedListApiTests(StorageProvider provider) : IAsyncLifetime
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
@@ -27,7 +28,7 @@ public sealed class HostedListApiTests : IAsyncLifetime
         }
 
         _rbldnsd = await RbldnsdServer.StartAsync(ReputationZones.BlockV4, ReputationZones.BlockV6, ReputationZones.Dnswl);
-        _app = new BlocklistApiApp(await AzuriteServer.Shared, new Dictionary<string, string?>
+        _app = new BlocklistApiApp(await TestStorage.SharedAsync(provider), new Dictionary<string, string?>
         {
             ["Dns:Servers:0"] = _rbldnsd.Server,
             ["Dnsbl:Zones:0:Zone"] = "bl.test",
@@ -122,7 +123,7 @@ public sealed class HostedListApiTests : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(s_timeout);
         var (client, _) = Clients();
-        await using var other = new BlocklistApiApp(await AzuriteServer.Shared, new Dictionary<string, string?>(), _time, namePrefix: _app!.NamePrefix);
+        await using var other = new BlocklistApiApp(_app!.Storage, new Dictionary<string, string?>(), _time, namePrefix: _app!.NamePrefix);
 
         var before = await client.GetReputationAsync("192.0.2.160", cts.Token);
         await other.AdminClient().PutHostedListEntryAsync(new HostedListEntryRequest { Reason = "Written elsewhere" }, HostedListKind.Block, "192.0.2.160", cts.Token);
@@ -260,3 +261,7 @@ public sealed class HostedListApiTests : IAsyncLifetime
         return (_app!.Client(), _app.AdminClient());
     }
 }
+
+public sealed class HostedListApiAzuriteTests() : HostedListApiTests(StorageProvider.Azure);
+
+public sealed class HostedListApiSqliteTests() : HostedListApiTests(StorageProvider.Sqlite);

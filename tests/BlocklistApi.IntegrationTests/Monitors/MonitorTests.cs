@@ -9,7 +9,8 @@ namespace BlocklistApi.IntegrationTests.Monitors;
 
 /// <summary>
 /// Our own sending addresses: the admin routes, and the monitor timer (every 15 minutes, driven by fake time from
-/// 12:00:30) against a block zone and an allow zone on a loopback DNS server, with the alerts read from the log.
+/// 12:00:30) against a block zone and an allow zone on a loopback DNS server, with the alerts read from the log and from the admins' mail
+/// (the outbox's pickup directory).
 /// </summary>
 public sealed class MonitorTests : IAsyncLifetime
 {
@@ -85,6 +86,14 @@ public sealed class MonitorTests : IAsyncLifetime
         Assert.StartsWith("ALERT: our address 192.0.2.65 is no longer listed by mon.test (listed since", alerts[1].Message, StringComparison.Ordinal);
         Assert.All(alerts, a => Assert.Equal(LogLevel.Warning, a.Level));
         Assert.Empty(delisted.Listings);
+
+        // The same two alerts reached the admin by mail, once each (the queue pump polls as fake time moves).
+        var mails = await AlertMailsAsync(2, cts.Token);
+        Assert.Equal(2, mails.Count);
+        Assert.Contains(mails, m => m.Contains("Subject: Our address 192.0.2.65 is listed by mon.test", StringComparison.Ordinal)
+            && m.Contains("Delisting: https://mon.test/delist?ip=192.0.2.65", StringComparison.Ordinal)
+            && m.Contains("To: postmaster@blocklist.test", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Contains("Subject: Our address 192.0.2.65 is no longer listed by mon.test", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -148,6 +157,26 @@ public sealed class MonitorTests : IAsyncLifetime
         var problem = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => _app.Client().ListMonitorsAsync(cts.Token));
 
         Assert.Equal(401, problem.StatusCode);
+    }
+
+    // The alert mails in the test app's pickup directory, once at least `count` are there (or the token runs out).
+    private async Task<List<string>> AlertMailsAsync(int count, CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "blocklist-test-mail", _app.NamePrefix);
+        List<string> Read() => Directory.Exists(directory)
+            ? Directory.GetFiles(directory, "*.eml").Select(File.ReadAllText).Where(m => m.Contains("Subject: Our address", StringComparison.Ordinal)).ToList()
+            : [];
+
+        while (Read().Count < count)
+        {
+            _clock.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(50, cancellationToken);
+        }
+
+        // A moment more, so that a duplicate would show.
+        _clock.Time.Advance(TimeSpan.FromSeconds(5));
+        await Task.Delay(500, cancellationToken);
+        return Read();
     }
 
     private List<FakeLogRecord> Alerts() =>

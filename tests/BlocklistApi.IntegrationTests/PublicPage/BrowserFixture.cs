@@ -29,7 +29,8 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     private LoopbackDnsServer? Dns { get; set; }
 
-    private BlocklistApiApp? App { get; set; }
+    /// <summary>The app behind the page (its services and queues, for tests that follow what the page did).</summary>
+    public BlocklistApiApp? App { get; private set; }
 
     private IPlaywright? Playwright { get; set; }
 

@@ -1,5 +1,6 @@
 using BlocklistApi.Client;
 using BlocklistApi.IntegrationTests.Infrastructure;
+using BlocklistApi.Storage;
 using BlocklistApi.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -9,16 +10,16 @@ namespace BlocklistApi.IntegrationTests.Reputation;
 /// The (zone, address) cache: memory in front of Table Storage, TTLs from the DNS answers clamped to the configured
 /// floor and ceiling, moved with a FakeTimeProvider. DNS traffic is counted at the in-process loopback server.
 /// </summary>
-public sealed class ReputationCacheTests : IAsyncLifetime
+public abstract class ReputationCacheTests(StorageProvider provider) : IAsyncLifetime
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
     private LoopbackDnsServer _dns = null!;
-    private AzuriteServer _azurite = null!;
+    private TestStorage _storage = null!;
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteServer.Shared;
+        _storage = await TestStorage.SharedAsync(provider);
         _dns = LoopbackDnsServer.Start();
         foreach (var zone in new[] { "one.test", "two.test" })
         {
@@ -201,6 +202,10 @@ public sealed class ReputationCacheTests : IAsyncLifetime
             }
         }
 
-        return new BlocklistApiApp(_azurite, all, _time, namePrefix: prefix);
+        return new BlocklistApiApp(_storage, all, _time, namePrefix: prefix);
     }
 }
+
+public sealed class ReputationCacheAzuriteTests() : ReputationCacheTests(StorageProvider.Azure);
+
+public sealed class ReputationCacheSqliteTests() : ReputationCacheTests(StorageProvider.Sqlite);

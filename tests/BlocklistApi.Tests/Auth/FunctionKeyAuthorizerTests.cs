@@ -23,6 +23,19 @@ public sealed class FunctionKeyAuthorizerTests
         Assert.Equal(expected, _authorizer.IsAuthorized(level, key));
     }
 
+    [Theory]
+    [InlineData("ak", "admin-key-0")]
+    [InlineData("ak2", "admin-key-1")]
+    [InlineData("fk", null)]
+    [InlineData("", null)]
+    [InlineData(null, null)]
+    public void AdminKeyName_PresentedKey_IsItsPositionNeverTheKey(string? key, string? expected)
+    {
+        var authorizer = new FunctionKeyAuthorizer(Options.Create(new AuthOptions { FunctionKeys = ["fk"], AdminKeys = ["ak", "ak2"] }));
+
+        Assert.Equal(expected, authorizer.AdminKeyName(key));
+    }
+
     [Fact]
     public void IsAuthorized_NoKeysConfigured_RefusesFunctionRoutes()
     {

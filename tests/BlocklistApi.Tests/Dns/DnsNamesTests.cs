@@ -28,7 +28,14 @@ public sealed class DnsNamesTests
     [InlineData("bad name.org", false)]
     [InlineData("-bad.org", false)]
     [InlineData("a..b", false)]
-    public void IsValidDomainName_Name_Classified(string name, bool expected)
+    [InlineData(".", false)]
+    [InlineData("..", false)]
+    [InlineData("example-", false)]
+    [InlineData("example.org-", false)]
+    [InlineData("a_b-c.org", true)]
+    [InlineData("a.b/c", false)]
+    [InlineData(null, false)]
+    public void IsValidDomainName_Name_Classified(string? name, bool expected)
     {
         Assert.Equal(expected, DnsNames.IsValidDomainName(name));
     }
@@ -55,5 +62,24 @@ public sealed class DnsNamesTests
     {
         Assert.Equal("3.2.0.192.in-addr.arpa", DnsNames.ReverseName(IpAddressParser.ParseOrNull("192.0.2.3")!));
         Assert.Equal("1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", DnsNames.ReverseName(IpAddressParser.ParseOrNull("2001:db8::cb01")!));
+    }
+
+    [Fact]
+    public void IsValidDomainName_Of253Characters_IsValidAnd254IsNot()
+    {
+        var longest = string.Join('.', Enumerable.Repeat(new string('a', 63), 3)) + "." + new string('b', 61);
+
+        Assert.Equal(253, longest.Length);
+        Assert.True(DnsNames.IsValidDomainName(longest));
+        Assert.True(DnsNames.IsValidDomainName(longest + "."));
+        Assert.False(DnsNames.IsValidDomainName(longest + "b"));
+    }
+
+    [Fact]
+    public void ReverseLabels_IPv6WithEveryHexDigit_UsesLowerCaseNibbles()
+    {
+        var name = DnsNames.ReverseLabels(IpAddressParser.ParseOrNull("0123:4567:89ab:cdef:fedc:ba98:7654:3210")!);
+
+        Assert.Equal("0.1.2.3.4.5.6.7.8.9.a.b.c.d.e.f.f.e.d.c.b.a.9.8.7.6.5.4.3.2.1.0", name);
     }
 }

@@ -19,11 +19,25 @@ public sealed class IpAddressParserTests
     [InlineData("::2:3:4:5:6:7:8", "0:2:3:4:5:6:7:8")]
     [InlineData("::ffff:192.0.2.1", "192.0.2.1")]
     [InlineData("::FFFF:C000:0201", "192.0.2.1")]
+    // RFC 4291 section 2.2, form 3: x:x:x:x:x:x:d.d.d.d, the six high-order groups in hex and the low-order 32 bits in
+    // dotted decimal, in full or compressed with "::". IPv4-mapped addresses become IPv4.
+    [InlineData("0:0:0:0:0:0:13.1.68.3", "::13.1.68.3")]
+    [InlineData("0:0:0:0:0:FFFF:129.144.52.38", "129.144.52.38")]
+    [InlineData("::13.1.68.3", "::13.1.68.3")]
+    [InlineData("::FFFF:129.144.52.38", "129.144.52.38")]
+    [InlineData("1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304")]
+    [InlineData("2001:db8:0:0:0:0:192.0.2.1", "2001:db8::c000:201")]
+    [InlineData("1:2:3:4:5::1.2.3.4", "1:2:3:4:5:0:102:304")]
+    [InlineData("1::1.2.3.4", "1::102:304")]
+    [InlineData("::1:2:3:4:5:1.2.3.4", "0:1:2:3:4:5:102:304")]
+    [InlineData("::1.2.3.4", "::1.2.3.4")]
     [InlineData("64:ff9b::192.0.2.33", "64:ff9b::c000:221")]
+    [InlineData("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")]
     public void TryParse_StandardForm_ReturnsCanonicalAddress(string text, string expected)
     {
         Assert.True(IpAddressParser.TryParse(text, out var address, out var error), error);
         Assert.Equal(expected, address.ToString());
+        Assert.Equal("", error);
     }
 
     [Theory]
@@ -57,6 +71,17 @@ public sealed class IpAddressParserTests
     [InlineData("::1.2.3.4:5", "one to four hex digits")]
     [InlineData("1.2.3.4::", "embedded IPv4 address may only end")]
     [InlineData("１.２.３.４", "decimal number")]
+    [InlineData("1111111111111111111111111111111111111111111111", "too long")]
+    [InlineData("1:2:3:4:5:6:7:1.2.3.4", "more than eight groups")]
+    [InlineData("1:2:3:4:5:1.2.3.4", "eight groups")]
+    [InlineData("1:2:3:4:5:6::1.2.3.4", "at least one zero group")]
+    [InlineData("::ffff:01.2.3.4", "embedded IPv4")]
+    [InlineData("::ffff:1.2.3.4.5", "embedded IPv4")]
+    [InlineData("::ffff:0x1.2.3.4", "embedded IPv4")]
+    [InlineData("::ffff:1.2.3.4%eth0", "zone id")]
+    [InlineData("[::ffff:1.2.3.4]", "brackets")]
+    [InlineData("::ffff:192.0.2.1/120", "prefix length")]
+    [InlineData("1.2.3.4::1", "embedded IPv4 address may only end")]
     public void TryParse_NonStandardForm_FailsWithReason(string text, string reason)
     {
         Assert.False(IpAddressParser.TryParse(text, out _, out var error));

@@ -15,7 +15,7 @@ public sealed class DnsblMapTests
     [Fact]
     public void Map_SeveralListingCodes_ListedWithEachCodeAndTheLowestTtl()
     {
-        var lookup = DnsblResolver.Map(s_zone, Found(("127.0.0.2", 900), ("127.0.0.4", 300), ("127.0.0.3", 600)));
+        var lookup = DnsblAnswers.Map(s_zone, Found(("127.0.0.2", 900), ("127.0.0.4", 300), ("127.0.0.3", 600)));
 
         Assert.Equal(ZoneStatus.Ok, lookup.Status);
         Assert.True(lookup.Listed);
@@ -27,7 +27,7 @@ public sealed class DnsblMapTests
     [Fact]
     public void Map_KnownZone_ExplainsEachCode()
     {
-        var lookup = DnsblResolver.Map(s_spamhaus, Found(("127.0.0.2", 60), ("127.0.0.10", 60)));
+        var lookup = DnsblAnswers.Map(s_spamhaus, Found(("127.0.0.2", 60), ("127.0.0.10", 60)));
 
         Assert.Equal(2, lookup.Meanings.Count);
         Assert.Contains("SBL", lookup.Meanings[0], StringComparison.Ordinal);
@@ -40,7 +40,7 @@ public sealed class DnsblMapTests
     [InlineData(DnsLookupStatus.NoData, 300u, 120, 120)]
     public void Map_NegativeAnswer_NotListedForMinOfSoaTtlAndMinimum(DnsLookupStatus status, uint minimum, int soaTtl, int expectedSeconds)
     {
-        var lookup = DnsblResolver.Map(s_zone, Negative(status, Soa(minimum, soaTtl)));
+        var lookup = DnsblAnswers.Map(s_zone, Negative(status, Soa(minimum, soaTtl)));
 
         Assert.Equal(ZoneStatus.Ok, lookup.Status);
         Assert.False(lookup.Listed);
@@ -51,7 +51,7 @@ public sealed class DnsblMapTests
     [Fact]
     public void Map_NegativeAnswerWithoutSoa_NotListedWithZeroTtl()
     {
-        var lookup = DnsblResolver.Map(s_zone, Negative(DnsLookupStatus.NxDomain, null));
+        var lookup = DnsblAnswers.Map(s_zone, Negative(DnsLookupStatus.NxDomain, null));
 
         Assert.False(lookup.Listed);
         Assert.Equal(ZoneStatus.Ok, lookup.Status);
@@ -66,7 +66,7 @@ public sealed class DnsblMapTests
     {
         var answer = new DnsLookup("2.0.0.127.bl.example", QueryType.A, DnsLookupStatus.ServerFailure, [], null, code, "x");
 
-        var lookup = DnsblResolver.Map(s_zone, answer);
+        var lookup = DnsblAnswers.Map(s_zone, answer);
 
         Assert.Equal(ZoneStatus.Error, lookup.Status);
         Assert.False(lookup.Listed);
@@ -79,7 +79,7 @@ public sealed class DnsblMapTests
     {
         var answer = new DnsLookup("2.0.0.127.bl.example", QueryType.A, DnsLookupStatus.ServerFailure, [], null, null, "connection refused");
 
-        var lookup = DnsblResolver.Map(s_zone, answer);
+        var lookup = DnsblAnswers.Map(s_zone, answer);
 
         Assert.Equal(ZoneStatus.Error, lookup.Status);
         Assert.Equal("The zone's DNS server could not be asked: connection refused", lookup.Error);
@@ -90,7 +90,10 @@ public sealed class DnsblMapTests
     {
         var answer = new DnsLookup("2.0.0.127.bl.example", QueryType.A, DnsLookupStatus.Malformed, [], null, null, "garbled");
 
-        Assert.Equal(ZoneStatus.Error, DnsblResolver.Map(s_zone, answer).Status);
+        var lookup = DnsblAnswers.Map(s_zone, answer);
+
+        Assert.Equal(ZoneStatus.Error, lookup.Status);
+        Assert.Equal("The zone's answer could not be used: garbled", lookup.Error);
     }
 
     [Fact]
@@ -98,7 +101,7 @@ public sealed class DnsblMapTests
     {
         var answer = new DnsLookup("2.0.0.127.bl.example", QueryType.A, DnsLookupStatus.Timeout, [], null, null, "timed out");
 
-        var lookup = DnsblResolver.Map(s_zone, answer);
+        var lookup = DnsblAnswers.Map(s_zone, answer);
 
         Assert.Equal(ZoneStatus.Timeout, lookup.Status);
         Assert.Equal("No answer within 1.5 s.", lookup.Error);
@@ -111,7 +114,7 @@ public sealed class DnsblMapTests
     [InlineData("10.0.0.2")]
     public void Map_NonListingCode_IsZoneErrorNeverAListing(string code)
     {
-        var lookup = DnsblResolver.Map(s_spamhaus, Found((code, 60)));
+        var lookup = DnsblAnswers.Map(s_spamhaus, Found((code, 60)));
 
         Assert.Equal(ZoneStatus.Error, lookup.Status);
         Assert.False(lookup.Listed);
@@ -121,11 +124,23 @@ public sealed class DnsblMapTests
     [Fact]
     public void Map_ListingBesideAnErrorCode_IsZoneError()
     {
-        var lookup = DnsblResolver.Map(s_spamhaus, Found(("127.0.0.2", 60), ("127.255.255.254", 60)));
+        var lookup = DnsblAnswers.Map(s_spamhaus, Found(("127.0.0.2", 60), ("127.255.255.254", 60)));
 
         Assert.Equal(ZoneStatus.Error, lookup.Status);
         Assert.False(lookup.Listed);
         Assert.Contains("resolver", lookup.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Map_TwoErrorCodes_IsZoneErrorGivingBothMeaningsApart()
+    {
+        var lookup = DnsblAnswers.Map(s_spamhaus, Found(("127.255.255.254", 60), ("127.255.255.255", 60)));
+
+        Assert.Equal(ZoneStatus.Error, lookup.Status);
+        Assert.Equal(
+            "Spamhaus 127.255.255.254: queries through a public or open resolver are refused; use your own resolver or Spamhaus DQS. "
+            + "Spamhaus 127.255.255.255: too many queries (rate limited); use Spamhaus DQS or a data feed.",
+            lookup.Error);
     }
 
     private static DnsblZone Zone(string zone) =>

@@ -140,6 +140,98 @@ public sealed class SpfRecordTests
         Assert.True(SpfRecord.TryParse(text, out _, out var error), error);
     }
 
+    [Theory]
+    [InlineData("all", false)]
+    [InlineData("ip4:192.0.2.1", false)]
+    [InlineData("ip6:2001:db8::1", false)]
+    [InlineData("include:example.com", true)]
+    [InlineData("a", true)]
+    [InlineData("mx", true)]
+    [InlineData("ptr", true)]
+    [InlineData("exists:example.com", true)]
+    public void QueriesDns_OnlyTheFiveDnsMechanisms(string term, bool expected)
+    {
+        Assert.Equal(expected, Parse("v=spf1 " + term).Directives[0].QueriesDns);
+    }
+
+    [Fact]
+    public void Covers_Ipv6Client_UsesTheIpv6LengthNotTheIpv4One()
+    {
+        var directive = Parse("v=spf1 a/24//64").Directives[0];
+
+        Assert.False(directive.Covers(Ip("2001:db8:1::1"), Ip("2001:db8:2::1")));
+        Assert.True(directive.Covers(Ip("2001:db8:1::1"), Ip("2001:db8:1::2")));
+    }
+
+    [Theory]
+    [InlineData("ptr", null)]
+    [InlineData("ptr:example.com", "example.com")]
+    [InlineData("a", null)]
+    [InlineData("mx:%{d}", "%{d}")]
+    [InlineData("include:_spf.example.com", "_spf.example.com")]
+    public void Parse_OptionalDomain_IsTheTargetOrNull(string term, string? target)
+    {
+        Assert.Equal(target, Parse("v=spf1 " + term).Directives[0].Target?.Text);
+    }
+
+    [Theory]
+    [InlineData("ip4:192.0.2.1", "192.0.2.1/32")]
+    [InlineData("ip4:192.0.2.0/0", "0.0.0.0/0")]
+    [InlineData("ip6:2001:db8::1", "2001:db8::1/128")]
+    [InlineData("ip6:2001:db8:1::/48", "2001:db8:1::/48")]
+    [InlineData("ip6:::ffff:192.0.2.1/120", "::ffff:192.0.2.0/120")]
+    public void Parse_IpNetwork_DefaultsToTheFamilysFullLength(string term, string network)
+    {
+        Assert.Equal(network, Parse("v=spf1 " + term).Directives[0].Network!.Value.ToString());
+    }
+
+    [Theory]
+    [InlineData("spf1 -all", "The record does not start with 'v=spf1'.")]
+    [InlineData("v=spf1 a!b=c", "'a!b=c' is not a valid term: a modifier name starts with a letter and has only letters, digits, '-', '_' and '.' (RFC 7208 section 12).")]
+    [InlineData("v=spf1 ip4", "'ip4' needs a network, as ip4:192.0.2.0/24.")]
+    [InlineData("v=spf1 ip6", "'ip6' needs a network, as ip6:2001:db8::/32.")]
+    [InlineData("v=spf1 ip4:/24", "'ip4:/24': '' is not a dotted-quad IPv4 address (four decimal parts, no leading zeros).")]
+    [InlineData("v=spf1 ip4:/033", "'ip4:/033': '/033' has an invalid prefix length: it must be /0 to /32, without leading zeros.")]
+    [InlineData("v=spf1 ip4:192.0.2.1/", "'ip4:192.0.2.1/': '192.0.2.1/' has an invalid prefix length: it must be /0 to /32, without leading zeros.")]
+    [InlineData("v=spf1 ip6:2001:db8::/129", "'ip6:2001:db8::/129': '2001:db8::/129' has an invalid prefix length: it must be /0 to /128, without leading zeros.")]
+    [InlineData("v=spf1 ptr:", "In 'ptr:': A domain is required there (domain-spec cannot be empty).")]
+    [InlineData("v=spf1 ptr:example.com/24", "In 'ptr:example.com/24': 'example.com/24' is not a valid domain: it must end in a macro or in a top-level label such as '.com' (RFC 7208 section 7.1); IP addresses belong in ip4:/ip6:.")]
+    [InlineData("v=spf1 exists:%{x}", "In 'exists:%{x}': '%{x}': 'x' is not a macro letter (s, l, o, d, i, p, h, v; c, r, t in explanations).")]
+    [InlineData("v=spf1 -include", "'-include': include needs a domain, as include:example.com.")]
+    [InlineData("v=spf1 MX/24/8", "'MX/24/8' is not valid: write mx, mx:example.com, mx/24 or mx:example.com/24//64.")]
+    [InlineData("v=spf1 a:foo.example.com/", "In 'a:foo.example.com/': 'foo.example.com/' is not a valid domain: it must end in a macro or in a top-level label such as '.com' (RFC 7208 section 7.1); IP addresses belong in ip4:/ip6:.")]
+    [InlineData("v=spf1 a:foo//", "In 'a:foo//': 'foo//' is not a valid domain: it must end in a macro or in a top-level label such as '.com' (RFC 7208 section 7.1); IP addresses belong in ip4:/ip6:.")]
+    [InlineData("v=spf1 foo=%{x}", "In 'foo=%{x}': '%{x}': 'x' is not a macro letter (s, l, o, d, i, p, h, v; c, r, t in explanations).")]
+    public void Parse_SyntaxError_SaysExactlyWhat(string text, string expected)
+    {
+        Assert.False(SpfRecord.TryParse(text, out _, out var error));
+
+        Assert.Equal(expected, error);
+    }
+
+    [Theory]
+    [InlineData(":foo.example.com/", ":foo.example.com/", "")]
+    [InlineData(":foo//", ":foo//", "")]
+    [InlineData("/", "/", "")]
+    [InlineData("//", "//", "")]
+    [InlineData("", "", "")]
+    [InlineData(":foo.example.com//64", ":foo.example.com", "//64")]
+    public void SplitDualCidr_SlashWithoutDigits_StaysInTheDomain(string argument, string spec, string cidr)
+    {
+        Assert.Equal((spec, cidr), SpfRecord.SplitDualCidr(argument));
+    }
+
+    [Fact]
+    public void Parse_ValidRecord_HasNoError()
+    {
+        Assert.True(SpfRecord.TryParse("v=spf1 redirect=_spf.example.com foo=bar", out var record, out var error));
+
+        Assert.Equal("", error);
+        Assert.Empty(record.Directives);
+        Assert.Equal("_spf.example.com", record.Redirect!.Text);
+        Assert.Null(record.Explanation);
+    }
+
     private static SpfRecord Parse(string text)
     {
         Assert.True(SpfRecord.TryParse(text, out var record, out var error), error);
