@@ -33,6 +33,7 @@ wait_port "$table"; wait_port "$queue"
 
 key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 export AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
+export Storage__Provider=azure # the Azurite started above (the self-host's default store is SQLite)
 export Dns__Servers__0="$dns_server" Dnsbl__Zones__0__Zone=bl.bench Logging__LogLevel__Default=Warning
 # One client (wrk on loopback) makes every request: lift the per-client limit for the measurement.
 export RateLimit__PermitsPerMinute=1000000

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Postfix glue benchmark: the policy service in front of the self-host (Release, Azurite) beside postgrey, and the
+# Postfix glue benchmark: the policy service in front of the self-host (Release, on its default SQLite store, a fresh
+# file per run) beside postgrey, and the
 # self-host's DNS zone beside rbldnsd serving the same list, in one run.
 # Usage: bash benchmarks/postfix/run.sh [DURATION_SECONDS]   (default 15 per concurrency level)
 # Prints markdown table rows; see README.md next to this script. Everything it starts listens on 127.0.0.1 and is
@@ -30,7 +31,6 @@ wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev
 # Starts a command in its own process group and remembers the group, so cleanup ends exactly what we started.
 start() { setsid "$@" & pgids+=("$!"); }
 
-[ -f node_modules/.package-lock.json ] || npm ci --no-audit --no-fund
 command -v postgrey >/dev/null || { echo "postgrey is not installed: apt-get install postgrey" >&2; exit 1; }
 command -v rbldnsd >/dev/null || { echo "rbldnsd is not installed: apt-get install rbldnsd" >&2; exit 1; }
 dotnet build functions/BlocklistApi.Host -c Release -v q -nologo >/dev/null
@@ -40,14 +40,9 @@ dotnet build benchmarks/postfix/DnsLoad -c Release -v q -nologo >/dev/null
 greyload="dotnet benchmarks/greylist/GreylistLoad/bin/Release/net10.0/GreylistLoad.dll"
 dnsload="dotnet benchmarks/postfix/DnsLoad/bin/Release/net10.0/DnsLoad.dll"
 
-# Azurite (in memory), then the self-host as the README starts it, with its DNS zone on.
-blob=$(free_port); queue=$(free_port); table=$(free_port)
-start node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --silent --skipApiVersionCheck --disableProductStyleUrl \
-  --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" --tableHost 127.0.0.1 --tablePort "$table" >"$work/azurite.log" 2>&1
-wait_port "$table"
-connection="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
+# The self-host as the README starts it (SQLite, its default store, in a fresh file), with its DNS zone on.
 api_port=$(free_port); zone_port=$(free_port)
-AzureWebJobsStorage="$connection" Auth__FunctionKeys__0="$key" Auth__AdminKeys__0="$admin" Greylist__Delay="00:00:0$delay" \
+Storage__Provider=sqlite Storage__Sqlite__Path="$work/blocklist.db" Auth__FunctionKeys__0="$key" Auth__AdminKeys__0="$admin" Greylist__Delay="00:00:0$delay" \
   Logging__LogLevel__Default=Warning PublicPage__Url=https://blocklist.example/why \
   DnsZone__Listen="127.0.0.1:$zone_port" DnsZone__Name=bl.bench \
   start dotnet run --project functions/BlocklistApi.Host -c Release --no-build -- --urls "http://127.0.0.1:$api_port" >"$work/host.log" 2>&1
@@ -72,7 +67,7 @@ echo "## Policy requests, ${duration} s per level (mix: 90 % known triplets, 10 
 echo '| target | scenario | connections | requests | requests/s | p50 ms | p99 ms | accept/defer/error |'
 echo '|---|---|---|---|---|---|---|---|'
 for scenario in mix new; do
-  $greyload --target "policy://127.0.0.1:$policy_port" --label "policy service + self-host + Azurite" --scenario "$scenario" --concurrency 1,4,16 --duration "$duration" --delay "$delay"
+  $greyload --target "policy://127.0.0.1:$policy_port" --label "policy service + self-host (SQLite)" --scenario "$scenario" --concurrency 1,4,16 --duration "$duration" --delay "$delay"
   $greyload --target "policy://127.0.0.1:$postgrey_port" --label "postgrey 1.37" --scenario "$scenario" --concurrency 1,4,16 --duration "$duration" --delay "$delay"
   $greyload --target "http://127.0.0.1:$api_port" --key "$key" --label "self-host HTTP directly (no policy service)" --scenario "$scenario" --concurrency 1,4,16 --duration "$duration" --delay "$delay"
 done

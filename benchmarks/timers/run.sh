@@ -44,6 +44,7 @@ wait_port "$table"; wait_port "$queue"
 
 key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 export AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
+export Storage__Provider=azure # the Azurite started above (the self-host's default store is SQLite)
 export Auth__FunctionKeys__0=bench-key Auth__AdminKeys__0=bench-admin Dns__Servers__0="127.0.0.1:$dns" Logging__LogLevel__Default=Warning
 for i in 0 1 2 3; do export "Dnsbl__Zones__${i}__Zone=${zones[$i]}"; done
 

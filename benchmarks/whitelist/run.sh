@@ -50,6 +50,7 @@ wait_port "$table"; wait_port "$queue"; wait_port "$smtp"
 
 key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 export AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
+export Storage__Provider=azure # the Azurite started above (the self-host's default store is SQLite)
 export DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production
 export Dns__Servers__0="$(head -n1 "$work/dns.out")" Dnsbl__Zones__0__Zone=bl.bench
 export Email__Transport=smtp Email__Smtp__Host=127.0.0.1 Email__Smtp__Port="$smtp" Email__From="Blocklist <blocklist@bench.test>"
