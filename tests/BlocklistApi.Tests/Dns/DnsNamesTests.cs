@@ -52,6 +52,7 @@ public sealed class DnsNamesTests
     [InlineData("example.com", "Example.COM", true)]
     [InlineData("badexample.com", "example.com", false)]
     [InlineData("example.com", "mail.example.com", false)]
+    [InlineData("mail.example.com", "other.org", false)]
     public void SameOrSubdomain_ComparesWholeLabels(string name, string domain, bool expected)
     {
         Assert.Equal(expected, DnsNames.IsSameOrSubdomain(name, domain));
@@ -73,6 +74,17 @@ public sealed class DnsNamesTests
         Assert.True(DnsNames.IsValidDomainName(longest));
         Assert.True(DnsNames.IsValidDomainName(longest + "."));
         Assert.False(DnsNames.IsValidDomainName(longest + "b"));
+    }
+
+    [Fact]
+    public void IsQueryableName_Of253Characters_IsQueryableAnd254AndEmptyAreNot()
+    {
+        var longest = string.Join('.', Enumerable.Repeat(new string('a', 63), 3)) + "." + new string('b', 61);
+
+        Assert.True(DnsNames.IsQueryableName(longest));
+        Assert.False(DnsNames.IsQueryableName(longest + "b"));
+        Assert.False(DnsNames.IsQueryableName(""));
+        Assert.False(DnsNames.IsQueryableName("a..b"));
     }
 
     [Fact]
