@@ -35,6 +35,8 @@ param storageAccountName string = ''
 param apiUserAssignedIdentityName string = ''
 param applicationInsightsName string = ''
 param logAnalyticsName string = ''
+param communicationServiceName string = ''
+param emailServiceName string = ''
 
 @description('Memory of each Flex Consumption instance, in MB.')
 @allowed([
@@ -128,13 +130,11 @@ param whitelistEntryLifetime string = ''
 @description('Notifications__AdminEmails__N: the admins who decide whitelist requests (and get alerts).')
 param adminEmails string[]
 
-@minLength(3)
-@description('Email__From: the From address of every mail, a sender of the Azure Communication Services domain, e.g. DoNotReply@example.net.')
-param emailFrom string
+@description('Email__From override: the From address of every mail, a sender of a domain linked to the Communication Services resource (a custom domain you add and verify yourself). Empty: DoNotReply@ the Azure-managed domain the template creates.')
+param emailFrom string = ''
 
-@minLength(1)
-@description('Email__Acs__Endpoint: the Azure Communication Services resource that sends the mail, e.g. https://NAME.communication.azure.com/. The app calls it with its managed identity, which needs a role on it that may send mail.')
-param emailAcsEndpoint string
+@description('Where Azure Communication Services keeps its data at rest (the e-mail domain and the Communication Services resource share it), e.g. United States, Europe, UK, Switzerland, Australia, Japan.')
+param communicationDataLocation string = 'United States'
 
 @description('One DNS zone to query (RFC 5782); becomes Dnsbl__Zones__N__Zone, __Kind, __Weight and __DelistUrl.')
 type dnsblZone = {
@@ -195,11 +195,13 @@ var timerSettings = {
 // The page is served at the app's root, so its own address is right when no other is given.
 var pageUrl = !empty(publicPageUrl) ? publicPageUrl : 'https://${apiName}.azurewebsites.net/'
 
-// E-mail through Azure Communication Services with the app's identity; whitelist links signed with the generated secret.
+// E-mail through the Communication Services resource created here, with the app's identity (no key); whitelist links
+// signed with the generated secret.
 var notificationSettings = union(toObject(range(0, length(adminEmails)), i => 'Notifications__AdminEmails__${i}', i => adminEmails[i]), {
   Email__Transport: 'acs'
-  Email__From: emailFrom
-  Email__Acs__Endpoint: emailAcsEndpoint
+  Email__From: !empty(emailFrom) ? emailFrom : email.outputs.senderAddress
+  Email__Acs__Endpoint: email.outputs.endpoint
+  Email__Acs__ClientId: apiIdentity.outputs.clientId
   Whitelist__LinkSecret: whitelistLinkSecret
   Whitelist__LinkLifetime: whitelistLinkLifetime
 }, empty(whitelistEntryLifetime) ? {} : { Whitelist__EntryLifetime: whitelistEntryLifetime })
@@ -210,7 +212,19 @@ var contractSettings = union(dnsSettings, dnsblSettings, notificationSettings, t
   PublicPage__Url: pageUrl
 })
 
-// The queues of the queue functions and the poison queues their failed messages end in (Storage__NamePrefix stays empty in Azure).
+// The tables of the stores (their TableName constants and options defaults) and the queues of the queue functions
+// with the poison queues their failed messages end in. Storage__NamePrefix stays empty in Azure: the queue triggers
+// name their queues without it. InfraTests derives both lists from the code and compares.
+var tableNames = [
+  'Greylist'
+  'HostedLists'
+  'Leases'
+  'Monitors'
+  'ReputationCache'
+  'WhitelistRequests'
+  'ZoneStates'
+]
+
 var queueNames = [
   'email-outbox'
   'email-outbox-poison'
@@ -247,6 +261,7 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     containers: [deploymentContainerName]
+    tables: tableNames
     queues: queueNames
   }
 }
@@ -266,12 +281,26 @@ module monitoring 'app/monitoring.bicep' = {
   }
 }
 
+module email 'app/email.bicep' = {
+  name: 'email'
+  scope: rg
+  params: {
+    emailServiceName: !empty(emailServiceName) ? emailServiceName : '${abbrs.communicationEmailServices}${resourceToken}'
+    communicationServiceName: !empty(communicationServiceName)
+      ? communicationServiceName
+      : '${abbrs.communicationCommunicationServices}${resourceToken}'
+    dataLocation: communicationDataLocation
+    tags: tags
+  }
+}
+
 module rbac 'app/rbac.bicep' = {
   name: 'rbac'
   scope: rg
   params: {
     storageAccountName: storage.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
+    communicationServiceName: email.outputs.communicationServiceName
     identityPrincipalId: apiIdentity.outputs.principalId
     userPrincipalId: principalId
     userPrincipalType: principalType
@@ -294,9 +323,9 @@ module api 'app/api.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    appSettings: union(contractSettings, { Email__Acs__ClientId: apiIdentity.outputs.clientId })
+    appSettings: contractSettings
   }
-  // The host needs its storage and telemetry roles when it first starts.
+  // The host needs its storage, telemetry and e-mail roles when it first starts.
   dependsOn: [
     rbac
   ]
@@ -312,4 +341,6 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
 output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
 output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
+output AZURE_COMMUNICATION_SERVICES_ENDPOINT string = email.outputs.endpoint
+output AZURE_EMAIL_SENDER string = email.outputs.senderAddress
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.applicationInsightsConnectionString

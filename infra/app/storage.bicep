@@ -7,6 +7,9 @@ param tags object = {}
 @description('Blob containers to create (the Flex Consumption deployment container).')
 param containers string[] = []
 
+@description('Tables to create: those the app uses (it also creates them on first use).')
+param tables string[] = []
+
 @description('Queues to create: those of the queue functions and their poison queues.')
 param queues string[] = []
 
@@ -46,11 +49,19 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     ]
   }
 
-  // The app creates its own tables on first use (their names carry Storage__NamePrefix); the queue functions'
-  // queues and their poison queues are created here, so the Functions host finds them from the start.
+  // Every table and queue the app uses is created here, so a deployment is complete before the first request. The
+  // app still creates a table or queue it misses on first use (a renamed table, Storage__NamePrefix); the Functions
+  // host creates its own blob containers (azure-webjobs-hosts, azure-webjobs-secrets).
   resource tableServices 'tableServices' = {
     name: 'default'
     properties: {}
+
+    resource table 'tables' = [
+      for table in tables: {
+        name: table
+        properties: {}
+      }
+    ]
   }
 
   resource queueServices 'queueServices' = {

@@ -14,8 +14,8 @@ public sealed class InfraFixture : IAsyncLifetime
     public const string LinkSecret = "ci-link-secret-0123456789abcdefghijklmnop";
 
     /// <summary>
-    /// Only the parameters azd always passes, generates (the link secret) or asks for (admins, From, the ACS
-    /// endpoint): the defaults of everything else.
+    /// Only the parameters azd always passes, generates (the link secret) or asks for (the admins): the defaults of
+    /// everything else.
     /// </summary>
     public BicepSnapshot Defaults { get; private set; } = null!;
 
@@ -51,6 +51,8 @@ public sealed class InfraFixture : IAsyncLifetime
             param reputationCacheFailureTtl = '00:01:00'
             param monitorsSchedule = '0 */30 * * * *'
             param monitorsMaxAddresses = 300
+            param emailFrom = 'Blocklist <blocklist@mail.example.net>'
+            param communicationDataLocation = 'Europe'
             param dnsblZones = [
               { zone: 'zen.spamhaus.org', weight: 2 }
               { zone: 'list.dnswl.org', kind: 'allow', delistUrl: 'https://www.dnswl.org/s/?s={ip}' }
@@ -64,7 +66,5 @@ public sealed class InfraFixture : IAsyncLifetime
     private static string Asked => $"""
         param whitelistLinkSecret = '{LinkSecret}'
         param adminEmails = ['postmaster@example.net', 'abuse@example.net']
-        param emailFrom = 'DoNotReply@example.net'
-        param emailAcsEndpoint = 'https://mail-ci.communication.azure.com/'
         """;
 }

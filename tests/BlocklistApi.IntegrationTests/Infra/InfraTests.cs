@@ -21,6 +21,7 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
         ["974c5e8b-45b9-4653-ba55-5f855dd0fb88"] = "Storage Queue Data Contributor",
         ["0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"] = "Storage Table Data Contributor",
         ["3913510d-42f4-4e42-8a64-420c390055eb"] = "Monitoring Metrics Publisher",
+        ["09976791-48a7-449e-bb21-39d1a415f350"] = "Communication and Email Service Owner",
     };
 
     [Fact]
@@ -116,8 +117,10 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
             {
                 ["Dns__Timeout"] = "00:00:02",
                 ["Dns__UseCache"] = "true",
-                ["Email__Acs__Endpoint"] = "https://mail-ci.communication.azure.com/",
-                ["Email__From"] = "DoNotReply@example.net",
+                // The Communication Services resource's host name, known at deployment.
+                ["Email__Acs__Endpoint"] = $"[format('https://{{0}}/', {ReferenceTo(Single(snapshot, "Microsoft.Communication/communicationServices"))}.hostName)]",
+                // The Azure-managed domain's default sender.
+                ["Email__From"] = $"[format('DoNotReply@{{0}}', {ReferenceTo(Single(snapshot, "Microsoft.Communication/emailServices/domains"))}.mailFromSenderDomain)]",
                 ["Email__Transport"] = "acs",
                 ["Greylist__PurgeSchedule"] = "0 30 3 * * *",
                 ["Monitors__MaxAddresses"] = "1024",
@@ -158,6 +161,29 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
     }
 
     [Fact]
+    public async Task InfraReadme_SettingsTable_ListsEverySettingTheCodeReadsAndWhetherTheTemplateSetsIt()
+    {
+        var documented = await DocumentedSettingsAsync();
+        var read = AppInventory.OptionsSettings().Union(AppInventory.TriggerSettings()).ToList();
+        // Both parameter sets: lists (servers, zones) and optional settings appear only when given.
+        var set = AppSettings(infra.Defaults.EnsureSucceeded()).Keys.Union(AppSettings(infra.Configured.EnsureSucceeded()).Keys).ToList();
+
+        Assert.True(read.Count > 100, $"Only {read.Count} settings found: the inventory lost the options classes.");
+        Assert.All(read, name => Assert.True(documented.ContainsKey(name), $"{name} is read by the code but missing from the table in infra/README.md."));
+        Assert.All(set, name => Assert.True(
+            documented.Any(d => d.Value == "template" && SettingPattern(d.Key).IsMatch(name)),
+            $"The template sets {name}, which infra/README.md does not list as set by the template."));
+        Assert.All(documented, d =>
+        {
+            var pattern = SettingPattern(d.Key);
+            Assert.True(d.Value == "template" || read.Contains(d.Key), $"infra/README.md lists {d.Key}, which the code does not read.");
+            Assert.True(
+                set.Any(pattern.IsMatch) == (d.Value == "template"),
+                $"infra/README.md says {d.Key} is '{d.Value}', but the template {(set.Any(pattern.IsMatch) ? "sets" : "does not set")} it.");
+        });
+    }
+
+    [Fact]
     public void Snapshot_ServersAndZones_BecomeOneSettingPerElementAndField()
     {
         var snapshot = infra.Configured.EnsureSucceeded();
@@ -181,8 +207,8 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
                 ["Dnsbl__Zones__2__Zone"] = "bl.example.net",
                 ["Dnsbl__Zones__2__Kind"] = "block",
                 ["Dnsbl__Zones__2__Weight"] = "0",
-                ["Email__Acs__Endpoint"] = "https://mail-ci.communication.azure.com/",
-                ["Email__From"] = "DoNotReply@example.net",
+                ["Email__Acs__Endpoint"] = $"[format('https://{{0}}/', {ReferenceTo(Single(snapshot, "Microsoft.Communication/communicationServices"))}.hostName)]",
+                ["Email__From"] = "Blocklist <blocklist@mail.example.net>",
                 ["Email__Transport"] = "acs",
                 ["Greylist__PurgeSchedule"] = "0 0 4 * * *",
                 ["Monitors__MaxAddresses"] = "300",
@@ -205,32 +231,107 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
     }
 
     [Fact]
-    public void Snapshot_AcsEmail_UsesTheAppsIdentity()
+    public void Snapshot_AcsEmail_AzureManagedDomainLinkedToCommunicationServicesThatTheAppCallsWithItsIdentity()
     {
         var snapshot = infra.Defaults.EnsureSucceeded();
 
+        var emailService = Single(snapshot, "Microsoft.Communication/emailServices");
+        var domain = Single(snapshot, "Microsoft.Communication/emailServices/domains");
+        var communication = Single(snapshot, "Microsoft.Communication/communicationServices");
+        Assert.Equal("global", (string?)emailService["location"]);
+        Assert.Equal("global", (string?)communication["location"]);
+        // An Azure-managed domain has this fixed name; Azure verifies it, so the app can send at once.
+        Assert.Equal($"{Name(emailService)}/AzureManagedDomain", (string?)domain["name"]);
+        Assert.Equal("AzureManaged", (string?)domain["properties"]!["domainManagement"]);
+        Assert.Equal("Disabled", (string?)domain["properties"]!["userEngagementTracking"]);
+        Assert.Equal([(string)domain["id"]!], communication["properties"]!["linkedDomains"]!.AsArray().Select(d => (string)d!));
+        // A domain links only to a resource of the same data location.
+        Assert.Equal("United States", (string?)emailService["properties"]!["dataLocation"]);
+        Assert.Equal("United States", (string?)communication["properties"]!["dataLocation"]);
+
+        var settings = AppSettings(snapshot);
         var identity = (string)Single(snapshot, "Microsoft.ManagedIdentity/userAssignedIdentities")["id"]!;
-        Assert.Matches($"^\\[{Reference(identity, "clientId")}\\]$", AppSettings(snapshot)["Email__Acs__ClientId"]);
+        Assert.Equal("acs", settings["Email__Transport"]);
+        Assert.Equal($"[format('https://{{0}}/', {ReferenceTo(communication)}.hostName)]", settings["Email__Acs__Endpoint"]);
+        Assert.Matches($"^\\[{Reference(identity, "clientId")}\\]$", settings["Email__Acs__ClientId"]);
+        Assert.Equal(settings["Email__Acs__Endpoint"], (string?)snapshot["outputs"]!["AZURE_COMMUNICATION_SERVICES_ENDPOINT"]);
+        Assert.Equal(settings["Email__From"], (string?)snapshot["outputs"]!["AZURE_EMAIL_SENDER"]);
     }
 
     [Fact]
-    public void Snapshot_Queues_TheQueueFunctionsAndTheirPoisonQueuesExist()
+    public void Snapshot_DataLocationAndFromGiven_BothAcsResourcesUseItAndFromIsTheOverride()
+    {
+        var snapshot = infra.Configured.EnsureSucceeded();
+
+        Assert.Equal("Europe", (string?)Single(snapshot, "Microsoft.Communication/emailServices")["properties"]!["dataLocation"]);
+        Assert.Equal("Europe", (string?)Single(snapshot, "Microsoft.Communication/communicationServices")["properties"]!["dataLocation"]);
+        Assert.Equal("Blocklist <blocklist@mail.example.net>", AppSettings(snapshot)["Email__From"]);
+    }
+
+    [Fact]
+    public void CompiledTemplate_Keys_NoAccessKeyIsReadIntoAnySettingOrOutput()
+    {
+        var build = infra.Build;
+        Assert.True(build.ExitCode == 0, build.ToString());
+        var snapshot = infra.Defaults.EnsureSucceeded();
+
+        // list*() is how a template reads a key (listKeys, listConnectionStrings...): none at all, so no key can reach
+        // an app setting, an output or the deployment history.
+        Assert.DoesNotMatch(@"\blist[A-Z]\w*\(", build.StandardOutput);
+        var settings = AppSettings(snapshot);
+        Assert.DoesNotContain("Email__Acs__ConnectionString", settings.Keys);
+        Assert.DoesNotContain(settings.Values, v => v.Contains("accesskey", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(
+            snapshot["outputs"]!.AsObject(),
+            o => o.Key.Contains("KEY", StringComparison.Ordinal) || ((string?)o.Value)?.Contains("list", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public void LibrarySource_TablesAndQueues_AreNamedOnlyByConstantsAndOptionsTheInventoryReads()
+    {
+        var constants = AppInventory.QueueConstants();
+        var queueFields = constants.Keys.Select(k => k[(k.IndexOf('.', StringComparison.Ordinal) + 1)..]).ToHashSet(StringComparer.Ordinal);
+        string[] tableArguments = ["TableName", "_tableName", "_options.TableName"];
+
+        var calls = AppInventory.StorageCallArguments();
+
+        // A table or queue named any other way (a literal, another constant) would be missing from the lists below.
+        Assert.Contains(calls, c => c.Kind == "tables");
+        Assert.Contains(calls, c => c.Kind == "queues");
+        Assert.All(calls, c => Assert.True(
+            c.Kind switch
+            {
+                "tables" => tableArguments.Contains(c.Argument),
+                "queues" => queueFields.Contains(c.Argument.Split('.')[^1]),
+                _ => c.Argument == "options.Value.TableName",
+            },
+            $"{c.File}: {c.Kind} {c.Argument} is not a TableName constant, an options TableName or a queue constant."));
+    }
+
+    [Fact]
+    public void Snapshot_Storage_CreatesEveryTableAndQueueTheCodeUsesWithThePoisonQueues()
     {
         var snapshot = infra.Defaults.EnsureSucceeded();
 
-        var queues = snapshot["predictedResources"]!.AsArray()
-            .Where(r => Type(r!) == "Microsoft.Storage/storageAccounts/queueServices/queues")
-            .Select(r => Name(r!))
-            .Order(StringComparer.Ordinal);
-        using var metadata = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(BuildOutputs.FunctionApp, "functions.metadata")));
-        var triggered = metadata.RootElement.EnumerateArray()
-            .SelectMany(f => f.GetProperty("bindings").EnumerateArray())
-            .Where(b => b.GetProperty("type").GetString() == "queueTrigger")
-            .Select(b => b.GetProperty("queueName").GetString()!)
-            .ToList();
+        var tables = AppInventory.Tables();
+        var triggered = AppInventory.TriggeredQueues();
+        var written = AppInventory.QueueConstants().Values.ToHashSet(StringComparer.Ordinal);
 
-        Assert.NotEmpty(triggered);
-        Assert.Equal(triggered.SelectMany(q => new[] { q, q + "-poison" }).Order(StringComparer.Ordinal), queues);
+        Assert.Equal(["Greylist", "HostedLists", "Leases", "Monitors", "ReputationCache", "WhitelistRequests", "ZoneStates"], tables);
+        Assert.Equal(["email-outbox", "whitelist-approvals", "whitelist-requests"], triggered);
+        // Every queue the code writes has a function that reads it.
+        Assert.Subset(triggered.ToHashSet(StringComparer.Ordinal), written);
+        // Created by the template: all of them, so a deployment is complete before the first request. The app also
+        // creates a missing table or queue on first use (AzureTableStorage, AzureQueueStorage), which covers a renamed
+        // table; the Functions host creates its own blob containers (azure-webjobs-hosts, azure-webjobs-secrets) and
+        // moves a message that failed Queues' maxDequeueCount times to <queue>-poison.
+        Assert.Equal(tables, Children(snapshot, "Microsoft.Storage/storageAccounts/tableServices/tables"));
+        Assert.Equal(
+            triggered.SelectMany(q => new[] { q, q + "-poison" }).Order(StringComparer.Ordinal),
+            Children(snapshot, "Microsoft.Storage/storageAccounts/queueServices/queues"));
+        Assert.Equal(
+            [Name(Single(snapshot, "Microsoft.Storage/storageAccounts/blobServices/containers"))],
+            Children(snapshot, "Microsoft.Storage/storageAccounts/blobServices/containers"));
     }
 
     [Fact]
@@ -261,6 +362,7 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
             ("app", "Storage Queue Data Contributor", "storage"),
             ("app", "Storage Table Data Contributor", "storage"),
             ("app", "Monitoring Metrics Publisher", "insights"),
+            ("app", "Communication and Email Service Owner", "communication"),
             ("user", "Storage Blob Data Owner", "storage"),
             ("user", "Storage Queue Data Contributor", "storage"),
             ("user", "Storage Table Data Contributor", "storage"),
@@ -279,6 +381,7 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
             ("app", "Storage Queue Data Contributor", "storage"),
             ("app", "Storage Table Data Contributor", "storage"),
             ("app", "Monitoring Metrics Publisher", "insights"),
+            ("app", "Communication and Email Service Owner", "communication"),
         ];
         Assert.Equal(expected.Order(), RoleAssignments(snapshot).Order());
     }
@@ -366,6 +469,39 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
     private static string Reference(string resourceId, string property) =>
         $@"reference\('{Regex.Escape(resourceId)}', '[0-9a-z-]+'\)\.{Regex.Escape(property)}";
 
+    // The table of infra/README.md's "Every setting in Azure": its first cell names one or more settings (`Name`, list
+    // elements as __N), its second says where the value in Azure comes from: template, default or self-host only.
+    private static async Task<Dictionary<string, string>> DocumentedSettingsAsync()
+    {
+        var text = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "infra", "README.md"));
+        var start = text.IndexOf("\n## Every setting in Azure", StringComparison.Ordinal);
+        Assert.True(start >= 0, "infra/README.md has no section 'Every setting in Azure'.");
+        var end = text.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        var section = end < 0 ? text[start..] : text[start..end];
+        var documented = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var row in section.Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal)))
+        {
+            var cells = row.Split('|');
+            var source = cells[2].Trim();
+            Assert.True(source is "template" or "default" or "self-host only", $"infra/README.md: '{source}' in {row}");
+            foreach (Match name in Regex.Matches(cells[1], "`([A-Za-z0-9_]+)`"))
+            {
+                Assert.True(documented.TryAdd(name.Groups[1].Value, source), $"infra/README.md lists {name.Groups[1].Value} twice.");
+            }
+        }
+
+        return documented;
+    }
+
+    private static Regex SettingPattern(string documented) =>
+        new("^" + Regex.Escape(documented).Replace("__N", @"__[0-9]+", StringComparison.Ordinal) + "$", RegexOptions.CultureInvariant);
+
+    // How the snapshot writes a resource's runtime properties: reference('{id}', '{its api version}').
+    private static string ReferenceTo(JsonObject resource) => $"reference('{(string)resource["id"]!}', '{(string)resource["apiVersion"]!}')";
+
+    private static SortedSet<string> Children(JsonObject snapshot, string type) =>
+        new(snapshot["predictedResources"]!.AsArray().Where(r => Type(r!) == type).Select(r => Name(r!)), StringComparer.Ordinal);
+
     private static Dictionary<string, string> AppSettings(JsonObject snapshot) =>
         Single(snapshot, "Microsoft.Web/sites")["properties"]!["siteConfig"]!["appSettings"]!.AsArray()
             .ToDictionary(s => (string)s!["name"]!, s => (string)s!["value"]!, StringComparer.Ordinal);
@@ -387,7 +523,7 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
             StringComparer.Ordinal);
 
     // (principal, role, scope) of each role assignment: principal "app" (the app's identity, a ServicePrincipal) or "user"
-    // (UserPrincipalId, a User); scope "storage" or "insights".
+    // (UserPrincipalId, a User); scope "storage", "insights" or "communication".
     private static IEnumerable<(string Principal, string Role, string Scope)> RoleAssignments(JsonObject snapshot)
     {
         var app = $@"^\[{Reference((string)Single(snapshot, "Microsoft.ManagedIdentity/userAssignedIdentities")["id"]!, "principalId")}\]$";
@@ -395,6 +531,7 @@ public sealed class InfraTests(InfraFixture infra) : IClassFixture<InfraFixture>
         {
             [(string)Single(snapshot, "Microsoft.Storage/storageAccounts")["id"]!] = "storage",
             [(string)Single(snapshot, "Microsoft.Insights/components")["id"]!] = "insights",
+            [(string)Single(snapshot, "Microsoft.Communication/communicationServices")["id"]!] = "communication",
         };
         return snapshot["predictedResources"]!.AsArray()
             .Where(r => Type(r!) == "Microsoft.Authorization/roleAssignments")
