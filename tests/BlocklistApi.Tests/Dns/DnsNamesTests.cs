@@ -53,6 +53,7 @@ public sealed class DnsNamesTests
     [InlineData("badexample.com", "example.com", false)]
     [InlineData("example.com", "mail.example.com", false)]
     [InlineData("mail.example.com", "other.org", false)]
+    [InlineData("mail.example.net", "example.org", false)]
     public void SameOrSubdomain_ComparesWholeLabels(string name, string domain, bool expected)
     {
         Assert.Equal(expected, DnsNames.IsSameOrSubdomain(name, domain));
