@@ -10,6 +10,7 @@ cd "$(dirname "$0")/../.."
 duration="${1:-20}"
 connections="${2:-8}"
 work="$(mktemp -d)"
+. benchmarks/production-settings.sh
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT

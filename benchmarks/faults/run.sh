@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.."
 fault="${1:-30}"
 settle=15
 work="$(mktemp -d)"
+. benchmarks/production-settings.sh
 chmod 755 "$work"
 pids=()
 azurite_pid=""

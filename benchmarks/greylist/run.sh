@@ -9,6 +9,7 @@ duration="${1:-20}"
 delay=2
 key="bench-function-key"
 work="$(mktemp -d /tmp/greylist-bench.XXXXXX)"
+. benchmarks/production-settings.sh
 chmod 0755 "$work" # postgrey drops to its own user and must reach its dbdir
 pgids=()
 

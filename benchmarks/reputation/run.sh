@@ -11,6 +11,7 @@ duration="${1:-20}"
 connections="${2:-16}"
 threads=$(( connections < 2 ? 1 : 2 ))
 work="$(mktemp -d)"
+. benchmarks/production-settings.sh
 chmod 755 "$work"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }

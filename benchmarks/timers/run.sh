@@ -11,6 +11,7 @@ connections="${2:-4}"
 runs="${3:-10}"
 entries="${4:-100000}"
 work="$(mktemp -d)"
+. benchmarks/production-settings.sh
 chmod 755 "$work"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
