@@ -10,7 +10,8 @@ namespace BlocklistApi.Storage;
 /// </summary>
 public sealed class AzureQueueStorage(QueueServiceClient service, StorageHealth health, IOptions<StorageOptions> options, TimeProvider timeProvider) : IQueueStorage
 {
-    private readonly CreatedOnce<QueueClient> _queues = new((name, token) => CreateAsync(service, options.Value.NamePrefix + name, token));
+    private readonly CreatedOnce<QueueClient> _queues = new((name, token) => CreateAsync(service, options.Value.NamePrefix + name, token),
+        ex => ex is RequestFailedException { ErrorCode: "QueueNotFound" });
 
     public Task SendAsync(string queue, string body, TimeSpan? initialDelay, CancellationToken cancellationToken) =>
         RunAsync(StorageAccess.Write, queue, async (client, token) => await client.SendMessageAsync(body, initialDelay, cancellationToken: token), cancellationToken);
@@ -55,22 +56,7 @@ public sealed class AzureQueueStorage(QueueServiceClient service, StorageHealth 
         }, cancellationToken);
 
     private Task<T> RunAsync<T>(StorageAccess access, string queue, Func<QueueClient, CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
-        health.RunAsync(
-            access,
-            async token =>
-            {
-                try
-                {
-                    return await operation(await _queues.GetAsync(queue, token), token);
-                }
-                catch (RequestFailedException ex) when (ex.ErrorCode == "QueueNotFound")
-                {
-                    // Deleted at run time, or a storage emulator that came back empty: create it again, once.
-                    _queues.Forget(queue);
-                    return await operation(await _queues.GetAsync(queue, token), token);
-                }
-            },
-            cancellationToken);
+        health.RunAsync(access, token => _queues.RunAsync(queue, operation, token), cancellationToken);
 
     private static async Task<QueueClient> CreateAsync(QueueServiceClient service, string name, CancellationToken cancellationToken)
     {

@@ -15,7 +15,8 @@ public sealed class AzureTableStorage(TableServiceClient service, StorageHealth 
     /// <summary>Table Storage's limit of actions in one entity-group transaction.</summary>
     public const int MaxBatchSize = 100;
 
-    private readonly CreatedOnce<TableClient> _tables = new((name, token) => CreateAsync(service, options.Value.NamePrefix + name, token));
+    private readonly CreatedOnce<TableClient> _tables = new((name, token) => CreateAsync(service, options.Value.NamePrefix + name, token),
+        ex => ex is RequestFailedException { ErrorCode: "TableNotFound" });
 
     public Task<TableRow?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken) =>
         RunAsync(StorageAccess.Read, table, async (client, token) =>
@@ -101,22 +102,7 @@ public sealed class AzureTableStorage(TableServiceClient service, StorageHealth 
         }, cancellationToken);
 
     private Task<T> RunAsync<T>(StorageAccess access, string table, Func<TableClient, CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
-        health.RunAsync(
-            access,
-            async token =>
-            {
-                try
-                {
-                    return await operation(await _tables.GetAsync(table, token), token);
-                }
-                catch (RequestFailedException ex) when (ex.ErrorCode == "TableNotFound")
-                {
-                    // Deleted at run time, or a storage emulator that came back empty: create it again, once.
-                    _tables.Forget(table);
-                    return await operation(await _tables.GetAsync(table, token), token);
-                }
-            },
-            cancellationToken);
+        health.RunAsync(access, token => _tables.RunAsync(table, operation, token), cancellationToken);
 
     private static async Task<TableClient> CreateAsync(TableServiceClient service, string name, CancellationToken cancellationToken)
     {
