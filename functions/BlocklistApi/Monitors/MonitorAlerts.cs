@@ -8,11 +8,13 @@ namespace BlocklistApi.Monitors;
 /// Tells the admins that one of our addresses became listed or was delisted: a warning in the log (zone, codes,
 /// meanings, TXT reasons, delisting link), which Application Insights keeps, and one mail to every
 /// Notifications__AdminEmails__N through the e-mail outbox (retried, then kept in its poison queue). The monitor timer
-/// calls this once per change, after the change is stored, never per run.
+/// calls this once per change, after the change is stored, never per run; when the mail cannot be queued it undoes the
+/// change, so that the next run finds it again and alerts again.
 /// </summary>
 public sealed partial class MonitorAlerts(EmailOutbox outbox, IOptions<NotificationOptions> notifications, ILogger<MonitorAlerts> logger)
 {
-    public async Task SendAsync(MonitorAlert alert, CancellationToken cancellationToken)
+    /// <summary>Logs the alert and queues its mail; false when the mail could not be queued (logged, with why).</summary>
+    public async Task<bool> SendAsync(MonitorAlert alert, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (alert.Change == MonitorChange.Listed)
@@ -29,19 +31,23 @@ public sealed partial class MonitorAlerts(EmailOutbox outbox, IOptions<Notificat
         if (admins.Count == 0)
         {
             // Development without admins: the warning above is the alert.
-            return;
+            return true;
         }
 
         try
         {
             await outbox.EnqueueAsync(new EmailMessage(admins, alert.Subject, alert.Body), cancellationToken);
+            return true;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // The change is stored, so the next run will not alert again: the warning above stays the record of it.
             Log.MailNotQueued(logger, alert.Subject, ex);
+            return false;
         }
     }
+
+    /// <summary>The change could not be undone after its mail failed: the warning is then the only record of it.</summary>
+    public void UndoFailed(MonitorAlert alert, Exception exception) => Log.UndoFailed(logger, alert.Subject, exception);
 
     private static partial class Log
     {
@@ -51,7 +57,10 @@ public sealed partial class MonitorAlerts(EmailOutbox outbox, IOptions<Notificat
         [LoggerMessage(1502, LogLevel.Warning, "ALERT: our address {Address} is no longer listed by {Zone} (listed since {ListedSince}; monitored range {Range})")]
         public static partial void Delisted(ILogger logger, string address, string zone, DateTimeOffset listedSince, string range);
 
-        [LoggerMessage(1503, LogLevel.Error, "The admins' mail of an alert could not be queued (\"{Subject}\"); the alert is in the log only")]
+        [LoggerMessage(1506, LogLevel.Error, "The admins' mail of an alert could not be queued (\"{Subject}\"); the change is undone, so the next monitor run alerts again")]
         public static partial void MailNotQueued(ILogger logger, string subject, Exception exception);
+
+        [LoggerMessage(1507, LogLevel.Error, "The admins' mail of an alert could not be queued and the change could not be undone (\"{Subject}\"): the alert is in the log only")]
+        public static partial void UndoFailed(ILogger logger, string subject, Exception exception);
     }
 }

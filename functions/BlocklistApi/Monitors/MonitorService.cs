@@ -92,7 +92,8 @@ public sealed partial class MonitorService(
     /// <summary>
     /// One monitor run: every address of every range against every enabled block zone (16 lookups at a time). A new
     /// listing is stored and then alerted; a listing that is gone is deleted and then alerted; the store decides,
-    /// so a run that overlaps another (or is repeated) alerts nothing twice.
+    /// so a run that overlaps another (or is repeated) alerts nothing twice. An alert whose mail cannot be queued
+    /// undoes its change, so the next run alerts again.
     /// </summary>
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
@@ -138,9 +139,14 @@ public sealed partial class MonitorService(
             var listing = new MonitorListing(address, zone.Name, lookup.Codes, lookup.Meanings, lookup.Reasons, zone.DelistUrl(address), current?.Listing.Since ?? now);
             if (current is null)
             {
-                if (await store.InsertListingAsync(range.Range.ToKey(), listing, cancellationToken))
+                var inserted = await store.InsertListingAsync(range.Range.ToKey(), listing, cancellationToken);
+                if (inserted.Written)
                 {
-                    await alerts.SendAsync(Alert(MonitorChange.Listed, range, listing, now), cancellationToken);
+                    var alert = Alert(MonitorChange.Listed, range, listing, now);
+                    if (!await alerts.SendAsync(alert, cancellationToken))
+                    {
+                        await UndoAsync(alert, () => store.DeleteInsertedListingAsync(listing, inserted.ETag, cancellationToken));
+                    }
                 }
             }
             else if (!current.Listing.Codes.Order().SequenceEqual(listing.Codes.Order()))
@@ -151,7 +157,28 @@ public sealed partial class MonitorService(
         }
         else if (current is not null && await store.DeleteListingAsync(current, cancellationToken))
         {
-            await alerts.SendAsync(Alert(MonitorChange.Delisted, range, current.Listing, now), cancellationToken);
+            var alert = Alert(MonitorChange.Delisted, range, current.Listing, now);
+            if (!await alerts.SendAsync(alert, cancellationToken))
+            {
+                await UndoAsync(alert, () => store.InsertListingAsync(current.RangeKey, current.Listing, cancellationToken));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The alert's mail could not be queued: the stored change is undone, so the next run sees the change again and
+    /// alerts again (at least once, never lost while storage answers). If storage refuses the undo too, the alert's
+    /// warning in the log is all that is left, and an error says so.
+    /// </summary>
+    private async Task UndoAsync(MonitorAlert alert, Func<Task> undo)
+    {
+        try
+        {
+            await undo();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            alerts.UndoFailed(alert, ex);
         }
     }
 

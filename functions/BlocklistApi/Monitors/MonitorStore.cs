@@ -54,9 +54,13 @@ public sealed class MonitorStore(ITableStorage tables, IOptions<MonitorOptions> 
     internal async Task<IReadOnlyList<ListingRecord>> ListListingsAsync(CancellationToken cancellationToken) =>
         (await tables.QueryAsync(_tableName, new TableQuery(ListingPartition), cancellationToken)).Select(ToListing).ToList();
 
-    /// <summary>Stores a new listing; false when one was stored meanwhile (it was alerted then).</summary>
-    internal async Task<bool> InsertListingAsync(string rangeKey, MonitorListing listing, CancellationToken cancellationToken) =>
-        (await tables.InsertAsync(_tableName, ListingRow(rangeKey, listing), cancellationToken)).Written;
+    /// <summary>Stores a new listing; not written when one was stored meanwhile (it was alerted then).</summary>
+    internal Task<TableWrite> InsertListingAsync(string rangeKey, MonitorListing listing, CancellationToken cancellationToken) =>
+        tables.InsertAsync(_tableName, ListingRow(rangeKey, listing), cancellationToken);
+
+    /// <summary>Deletes the listing this run inserted (its alert could not be sent), unless it changed since.</summary>
+    internal Task<bool> DeleteInsertedListingAsync(MonitorListing listing, string? eTag, CancellationToken cancellationToken) =>
+        tables.DeleteAsync(_tableName, ListingPartition, ListingKey(listing.Address, listing.Zone), eTag, cancellationToken);
 
     /// <summary>Replaces a listing whose codes or reasons changed (no alert: still listed).</summary>
     internal async Task UpdateListingAsync(ListingRecord current, MonitorListing listing, CancellationToken cancellationToken) =>

@@ -261,7 +261,7 @@ public sealed partial class SqliteDatabase : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(9001, LogLevel.Information, "SQLite database {Path} migrated from schema version {From} to {To}")]
+        [LoggerMessage(7001, LogLevel.Information, "SQLite database {Path} migrated from schema version {From} to {To}")]
         public static partial void Migrated(ILogger logger, string path, int from, int to);
     }
 }

@@ -19,6 +19,7 @@ public sealed class MonitorTests : IAsyncLifetime
     private readonly LoopbackDnsServer _dns = LoopbackDnsServer.Start();
     private readonly FakeLogCollector _logs = new();
     private AzuriteServer _azurite = null!;
+    private Dictionary<string, string?> _settings = null!;
     private BlocklistApiApp _app = null!;
 
     public async Task InitializeAsync()
@@ -32,7 +33,7 @@ public sealed class MonitorTests : IAsyncLifetime
 
         // The allow zone lists everything we monitor: allow zones are not monitored, so this alerts nobody.
         _dns.AddA("*.2.0.192.allow.test", "127.0.10.2");
-        _app = new BlocklistApiApp(_azurite, new Dictionary<string, string?>
+        _settings = new Dictionary<string, string?>
         {
             ["Dns:Servers:0"] = _dns.Server,
             ["Dnsbl:Zones:0:Zone"] = "mon.test",
@@ -41,8 +42,8 @@ public sealed class MonitorTests : IAsyncLifetime
             ["Dnsbl:Zones:1:Kind"] = "allow",
             ["Monitors:MaxAddresses"] = "8",
             ["Monitors:Schedule"] = "0 */15 * * * *",
-        }, _clock.Time, services => services.AddLogging(b => b.AddProvider(new FakeLoggerProvider(_logs))));
-        _app.CreateClient().Dispose();
+        };
+        _app = StartApp(_settings);
     }
 
     public async Task DisposeAsync()
@@ -94,6 +95,65 @@ public sealed class MonitorTests : IAsyncLifetime
             && m.Contains("Delisting: https://mon.test/delist?ip=192.0.2.65", StringComparison.Ordinal)
             && m.Contains("To: postmaster@blocklist.test", StringComparison.Ordinal));
         Assert.Contains(mails, m => m.Contains("Subject: Our address 192.0.2.65 is no longer listed by mon.test", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Monitor_QueueFrozenThenKilledWhileAlerting_ChangeUndoneAndAlertedAgainOnceQueuesAnswer()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        // Tables on the shared Azurite, queues on an Azurite of this test's own, which it freezes and kills.
+        await using var queues = await AzuriteServer.StartAsync();
+        var settings = new Dictionary<string, string?>(_settings)
+        {
+            ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey(_azurite)};" +
+                $"QueueEndpoint=http://127.0.0.1:{queues.QueuePort}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{_azurite.TablePort}/devstoreaccount1;",
+        };
+        await using var app = StartApp(settings);
+        var admin = app.AdminClient();
+        await admin.PutMonitorRangeAsync(new MonitorRequest { Label = "Outbound relays" }, "192.0.2.64", 30, cts.Token);
+        await RunAsync(app, At(12, 15), cts.Token);
+
+        // Listed while the queue service is frozen: the alert is logged, its mail cannot be queued, the listing is undone.
+        _dns.AddA("66.2.0.192.mon.test", "127.0.0.3");
+        queues.Freeze();
+        await RunAsync(app, At(12, 30), cts.Token);
+        var whileFrozen = await admin.GetMonitorRangeAsync("192.0.2.64", 30, cts.Token);
+        var errorsWhileFrozen = Errors();
+        queues.Thaw();
+
+        // The next run finds the listing again and alerts again; this time the mail goes out.
+        await RunAsync(app, At(12, 45), cts.Token);
+        var listed = await admin.GetMonitorRangeAsync("192.0.2.64", 30, cts.Token);
+        var listedMails = await AlertMailsAsync(app, 1, cts.Token);
+
+        // Delisted while the queue service is down: the listing comes back, and the next run alerts the delisting.
+        _dns.Remove("66.2.0.192.mon.test");
+        await queues.StopAsync();
+        await RunAsync(app, At(13, 0), cts.Token);
+        var whileDown = await admin.GetMonitorRangeAsync("192.0.2.64", 30, cts.Token);
+        await queues.RestartAsync();
+        await RunAsync(app, At(13, 15), cts.Token);
+        await RunAsync(app, At(13, 30), cts.Token);
+        var delisted = await admin.GetMonitorRangeAsync("192.0.2.64", 30, cts.Token);
+        var mails = await AlertMailsAsync(app, 2, cts.Token);
+
+        Assert.Empty(whileFrozen.Listings);
+        Assert.Contains(errorsWhileFrozen, e => e.Id.Id == 1506
+            && e.Message.Contains("Our address 192.0.2.66 is listed by mon.test", StringComparison.Ordinal)
+            && e.Message.Contains("the next monitor run alerts again", StringComparison.Ordinal));
+        var listing = Assert.Single(listed.Listings);
+        Assert.Equal(("192.0.2.66", At(12, 45)), (listing.Address, listing.Since));
+        Assert.Single(listedMails);
+        var kept = Assert.Single(whileDown.Listings);
+        Assert.Equal(At(12, 45), kept.Since);
+        Assert.Contains(Errors(), e => e.Id.Id == 1506 && e.Message.Contains("Our address 192.0.2.66 is no longer listed by mon.test", StringComparison.Ordinal));
+        Assert.DoesNotContain(Errors(), e => e.Id.Id == 1507);
+        Assert.Empty(delisted.Listings);
+        Assert.Equal(2, mails.Count);
+        Assert.Contains(mails, m => m.Contains("Subject: Our address 192.0.2.66 is listed by mon.test", StringComparison.Ordinal));
+        Assert.Contains(mails, m => m.Contains("Subject: Our address 192.0.2.66 is no longer listed by mon.test", StringComparison.Ordinal));
+        // Four alerts in the log: each change twice, once when its mail failed and once when it went out.
+        Assert.Equal(4, Alerts().Count(a => a.Message.Contains("192.0.2.66", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -160,9 +220,11 @@ public sealed class MonitorTests : IAsyncLifetime
     }
 
     // The alert mails in the test app's pickup directory, once at least `count` are there (or the token runs out).
-    private async Task<List<string>> AlertMailsAsync(int count, CancellationToken cancellationToken)
+    private Task<List<string>> AlertMailsAsync(int count, CancellationToken cancellationToken) => AlertMailsAsync(_app, count, cancellationToken);
+
+    private async Task<List<string>> AlertMailsAsync(BlocklistApiApp app, int count, CancellationToken cancellationToken)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "blocklist-test-mail", _app.NamePrefix);
+        var directory = Path.Combine(Path.GetTempPath(), "blocklist-test-mail", app.NamePrefix);
         List<string> Read() => Directory.Exists(directory)
             ? Directory.GetFiles(directory, "*.eml").Select(File.ReadAllText).Where(m => m.Contains("Subject: Our address", StringComparison.Ordinal)).ToList()
             : [];
@@ -179,13 +241,27 @@ public sealed class MonitorTests : IAsyncLifetime
         return Read();
     }
 
+    private BlocklistApiApp StartApp(IDictionary<string, string?> settings)
+    {
+        var app = new BlocklistApiApp(_azurite, settings, _clock.Time, services => services.AddLogging(b => b.AddProvider(new FakeLoggerProvider(_logs))));
+        app.CreateClient().Dispose();
+        return app;
+    }
+
+    private List<FakeLogRecord> Errors() => _logs.GetSnapshot().Where(r => r.Level == LogLevel.Error).ToList();
+
+    private static string AccountKey(AzuriteServer azurite) =>
+        azurite.ConnectionString.Split(';').Single(p => p.StartsWith("AccountKey=", StringComparison.Ordinal))["AccountKey=".Length..];
+
     private List<FakeLogRecord> Alerts() =>
         _logs.GetSnapshot().Where(r => r.Message.StartsWith("ALERT: ", StringComparison.Ordinal)).ToList();
 
     // Moves to the occurrence and waits until the run has stored its check time.
-    private async Task RunAsync(DateTimeOffset occurrence, CancellationToken cancellationToken)
+    private Task RunAsync(DateTimeOffset occurrence, CancellationToken cancellationToken) => RunAsync(_app, occurrence, cancellationToken);
+
+    private async Task RunAsync(BlocklistApiApp app, DateTimeOffset occurrence, CancellationToken cancellationToken)
     {
-        var admin = _app.AdminClient();
+        var admin = app.AdminClient();
         await _clock.AdvanceToAsync(occurrence, async () => (await admin.ListMonitorsAsync(cancellationToken)).LastCheckedAt == occurrence, cancellationToken);
     }
 
