@@ -248,7 +248,9 @@ public static class BlocklistApiHostingExtensions
 
     /// <summary>
     /// For the Functions app: refuses Storage:Provider=sqlite at start. Instances there share state through Azure
-    /// Storage; a database file on one instance's disk would give each instance its own greylist and lists.
+    /// Storage; a database file on one instance's disk would give each instance its own greylist and lists. Refuses
+    /// Storage:NamePrefix too: the queue triggers name their queues without it, so prefixed queues would fill and
+    /// never be read.
     /// </summary>
     public static IHostApplicationBuilder RequireAzureStorage(this IHostApplicationBuilder builder)
     {
@@ -256,6 +258,10 @@ public static class BlocklistApiHostingExtensions
             Options.DefaultName,
             options => options.Provider == StorageProvider.Azure,
             "Storage:Provider 'sqlite' cannot be used by the Functions app: its instances share state through Azure Table Storage and Queues. Remove the setting (the default is 'azure'); SQLite is for the self-host on one machine."));
+        builder.Services.AddSingleton<IValidateOptions<StorageOptions>>(new ValidateOptions<StorageOptions>(
+            Options.DefaultName,
+            options => string.IsNullOrEmpty(options.NamePrefix),
+            $"Storage:NamePrefix cannot be used by the Functions app: its queue triggers read the queues {EmailOutbox.QueueName}, {WhitelistService.ReviewQueue} and {WhitelistService.DecisionQueue} by these names, so prefixed queues would never be read. Remove the setting; give each deployment a storage account of its own instead."));
         return builder;
     }
 

@@ -102,6 +102,18 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public void Startup_FunctionAppWithNamePrefix_IsRefusedWithAClearMessage()
+    {
+        var builder = FunctionAppHost.CreateBuilder([]);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:NamePrefix"] = "staging" });
+        using var host = builder.Build();
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<StorageOptions>>().Value);
+
+        Assert.Contains("Storage:NamePrefix cannot be used by the Functions app: its queue triggers read the queues email-outbox, whitelist-requests and whitelist-approvals", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Startup_FunctionAppWithoutProvider_UsesAzure()
     {
         using var host = FunctionAppHost.CreateBuilder([]).Build();
