@@ -98,10 +98,10 @@ public sealed class MonitorTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Monitor_QueueFrozenThenKilledWhileAlerting_ChangeUndoneAndAlertedAgainOnceQueuesAnswer()
+    public async Task Monitor_QueueKilledThenFrozenWhileAlerting_ChangeUndoneAndAlertedAgainOnceQueuesAnswer()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        // Tables on the shared Azurite, queues on an Azurite of this test's own, which it freezes and kills.
+        // Tables on the shared Azurite, queues on an Azurite of this test's own, which it kills and freezes.
         await using var queues = await AzuriteServer.StartAsync();
         var settings = new Dictionary<string, string?>(_settings)
         {
@@ -113,46 +113,47 @@ public sealed class MonitorTests : IAsyncLifetime
         await admin.PutMonitorRangeAsync(new MonitorRequest { Label = "Outbound relays" }, "192.0.2.64", 30, cts.Token);
         await RunAsync(app, At(12, 15), cts.Token);
 
-        // Listed while the queue service is frozen: the alert is logged, its mail cannot be queued, the listing is undone.
+        // Listed while the queue service is down: the alert is logged, its mail cannot be queued, the listing is undone.
         _dns.AddA("66.2.0.192.mon.test", "127.0.0.3");
-        queues.Freeze();
+        await queues.StopAsync();
         await RunAsync(app, At(12, 30), cts.Token);
-        var whileFrozen = await admin.GetMonitorRangeAsync("192.0.2.64", 30, cts.Token);
-        var errorsWhileFrozen = Errors();
-        queues.Thaw();
+        var whileDown = await admin.GetMonitorRangeAsync("192.0.2.64", 30, cts.Token);
+        var errorsWhileDown = Errors();
+        await queues.RestartAsync();
 
-        // The next run finds the listing again and alerts again; this time the mail goes out.
+        // The next run finds the listing again and alerts again; this time the mail goes out, once.
         await RunAsync(app, At(12, 45), cts.Token);
         var listed = await admin.GetMonitorRangeAsync("192.0.2.64", 30, cts.Token);
         var listedMails = await AlertMailsAsync(app, 1, cts.Token);
 
-        // Delisted while the queue service is down: the listing comes back, and the next run alerts the delisting.
+        // Delisted while the queue service is frozen: the listing comes back, and the next run alerts the delisting.
         _dns.Remove("66.2.0.192.mon.test");
-        await queues.StopAsync();
+        queues.Freeze();
         await RunAsync(app, At(13, 0), cts.Token);
-        var whileDown = await admin.GetMonitorRangeAsync("192.0.2.64", 30, cts.Token);
-        await queues.RestartAsync();
+        var whileFrozen = await admin.GetMonitorRangeAsync("192.0.2.64", 30, cts.Token);
+        queues.Thaw();
         await RunAsync(app, At(13, 15), cts.Token);
         await RunAsync(app, At(13, 30), cts.Token);
         var delisted = await admin.GetMonitorRangeAsync("192.0.2.64", 30, cts.Token);
         var mails = await AlertMailsAsync(app, 2, cts.Token);
 
-        Assert.Empty(whileFrozen.Listings);
-        Assert.Contains(errorsWhileFrozen, e => e.Id.Id == 1506
+        Assert.Empty(whileDown.Listings);
+        Assert.Contains(errorsWhileDown, e => e.Id.Id == 1506
             && e.Message.Contains("Our address 192.0.2.66 is listed by mon.test", StringComparison.Ordinal)
             && e.Message.Contains("the next monitor run alerts again", StringComparison.Ordinal));
         var listing = Assert.Single(listed.Listings);
         Assert.Equal(("192.0.2.66", At(12, 45)), (listing.Address, listing.Since));
         Assert.Single(listedMails);
-        var kept = Assert.Single(whileDown.Listings);
+        var kept = Assert.Single(whileFrozen.Listings);
         Assert.Equal(At(12, 45), kept.Since);
         Assert.Contains(Errors(), e => e.Id.Id == 1506 && e.Message.Contains("Our address 192.0.2.66 is no longer listed by mon.test", StringComparison.Ordinal));
         Assert.DoesNotContain(Errors(), e => e.Id.Id == 1507);
         Assert.Empty(delisted.Listings);
-        Assert.Equal(2, mails.Count);
-        Assert.Contains(mails, m => m.Contains("Subject: Our address 192.0.2.66 is listed by mon.test", StringComparison.Ordinal));
-        Assert.Contains(mails, m => m.Contains("Subject: Our address 192.0.2.66 is no longer listed by mon.test", StringComparison.Ordinal));
-        // Four alerts in the log: each change twice, once when its mail failed and once when it went out.
+        Assert.Single(mails, m => m.Contains("Subject: Our address 192.0.2.66 is listed by mon.test", StringComparison.Ordinal));
+        // At least once: a frozen service may still take the message that timed out when it thaws, so the delisting
+        // can arrive twice; it is never lost.
+        Assert.InRange(mails.Count(m => m.Contains("Subject: Our address 192.0.2.66 is no longer listed by mon.test", StringComparison.Ordinal)), 1, 2);
+        // Each change alerted twice in the log: once when its mail failed and once when it went out.
         Assert.Equal(4, Alerts().Count(a => a.Message.Contains("192.0.2.66", StringComparison.Ordinal)));
     }
 
