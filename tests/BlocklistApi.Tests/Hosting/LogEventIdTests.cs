@@ -4,9 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace BlocklistApi.Tests.Hosting;
 
 /// <summary>
-/// Every log event of the self-host's process (the library, the self-host, and the Postfix policy service, which
-/// shares the library) has an id of its own: operators filter and alert on these ids (1501 and 1502 are the monitor's
-/// alerts), so one id must never mean two things.
+/// Every log event of the self-host (the library and its host) and of the Postfix policy service, which usually
+/// logs beside it to the same journal, has an id of its own: operators filter and alert on these ids (1501 and 1502
+/// are the monitor's alerts), so one id must never mean two things.
 /// </summary>
 public sealed class LogEventIdTests
 {
