@@ -11,7 +11,23 @@ public sealed class AzuriteServer : IAsyncDisposable
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private static readonly object s_sharedLock = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<AzuriteServer, int> s_running = new();
     private static Task<AzuriteServer>? s_shared;
+
+    static AzuriteServer()
+    {
+        // Whatever a test left running (or frozen) goes with the test process.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var server in s_running.Keys)
+            {
+                if (server._process is { HasExited: false } process)
+                {
+                    _ = Kill(process.Id, SigKill);
+                }
+            }
+        };
+    }
     private readonly StringBuilder _output = new();
     private Process? _process;
 
@@ -81,6 +97,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started.");
+        s_running[this] = _process.Id;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
@@ -91,13 +108,19 @@ public sealed class AzuriteServer : IAsyncDisposable
     }
 
     /// <summary>Kills Azurite: a storage outage.</summary>
+    /// <remarks>
+    /// SIGKILL straight to the one node process (Azurite starts no children). Not Process.Kill(entireProcessTree),
+    /// which stops the process first to list its children: two frozen Azurites outlived their test runs that way.
+    /// </remarks>
     public async Task StopAsync()
     {
         if (_process is { HasExited: false } process)
         {
-            process.Kill(entireProcessTree: true);
+            _ = Kill(process.Id, SigKill);
             await process.WaitForExitAsync();
         }
+
+        s_running.TryRemove(this, out _);
     }
 
     /// <summary>
@@ -120,6 +143,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         _process?.Dispose();
     }
 
+    private const int SigKill = 9;
     private const int SigCont = 18;
     private const int SigStop = 19;
 
@@ -157,8 +181,7 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     private static async Task<AzuriteServer> StartSharedAsync()
     {
-        var server = await StartAsync();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.StopAsync().GetAwaiter().GetResult();
-        return server;
+        // Stopped with every other one when the test process exits.
+        return await StartAsync();
     }
 }
