@@ -49,6 +49,11 @@ public sealed class AzuriteServer : IAsyncDisposable
         $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;" +
         $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
 
+    /// <summary>Tables here, queues on <paramref name="queues"/>: one storage account whose queue service can fail alone.</summary>
+    public string ConnectionStringWithQueuesOn(AzuriteServer queues) =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
+        $"QueueEndpoint=http://127.0.0.1:{queues.QueuePort}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
+
     public bool IsRunning => _process is { HasExited: false };
 
     public static Task<AzuriteServer> Shared

@@ -145,7 +145,8 @@ public sealed partial class MonitorService(
                     var alert = Alert(MonitorChange.Listed, range, listing, now);
                     if (!await alerts.SendAsync(alert, cancellationToken))
                     {
-                        await UndoAsync(alert, () => store.DeleteInsertedListingAsync(listing, inserted.ETag, cancellationToken));
+                        var stored = new ListingRecord(range.Range.ToKey(), listing, inserted.ETag);
+                        await UndoAsync(alert, () => store.DeleteListingAsync(stored, cancellationToken), cancellationToken);
                     }
                 }
             }
@@ -160,7 +161,7 @@ public sealed partial class MonitorService(
             var alert = Alert(MonitorChange.Delisted, range, current.Listing, now);
             if (!await alerts.SendAsync(alert, cancellationToken))
             {
-                await UndoAsync(alert, () => store.InsertListingAsync(current.RangeKey, current.Listing, cancellationToken));
+                await UndoAsync(alert, () => store.InsertListingAsync(current.RangeKey, current.Listing, cancellationToken), cancellationToken);
             }
         }
     }
@@ -170,13 +171,13 @@ public sealed partial class MonitorService(
     /// alerts again (at least once, never lost while storage answers). If storage refuses the undo too, the alert's
     /// warning in the log is all that is left, and an error says so.
     /// </summary>
-    private async Task UndoAsync(MonitorAlert alert, Func<Task> undo)
+    private async Task UndoAsync(MonitorAlert alert, Func<Task> undo, CancellationToken cancellationToken)
     {
         try
         {
             await undo();
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             alerts.UndoFailed(alert, ex);
         }

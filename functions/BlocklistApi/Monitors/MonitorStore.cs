@@ -58,10 +58,6 @@ public sealed class MonitorStore(ITableStorage tables, IOptions<MonitorOptions> 
     internal Task<TableWrite> InsertListingAsync(string rangeKey, MonitorListing listing, CancellationToken cancellationToken) =>
         tables.InsertAsync(_tableName, ListingRow(rangeKey, listing), cancellationToken);
 
-    /// <summary>Deletes the listing this run inserted (its alert could not be sent), unless it changed since.</summary>
-    internal Task<bool> DeleteInsertedListingAsync(MonitorListing listing, string? eTag, CancellationToken cancellationToken) =>
-        tables.DeleteAsync(_tableName, ListingPartition, ListingKey(listing.Address, listing.Zone), eTag, cancellationToken);
-
     /// <summary>Replaces a listing whose codes or reasons changed (no alert: still listed).</summary>
     internal async Task UpdateListingAsync(ListingRecord current, MonitorListing listing, CancellationToken cancellationToken) =>
         await tables.ReplaceAsync(_tableName, ListingRow(current.RangeKey, listing), current.ETag!, cancellationToken);

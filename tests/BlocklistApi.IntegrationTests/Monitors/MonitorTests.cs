@@ -105,8 +105,7 @@ public sealed class MonitorTests : IAsyncLifetime
         await using var queues = await AzuriteServer.StartAsync();
         var settings = new Dictionary<string, string?>(_settings)
         {
-            ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey(_azurite)};" +
-                $"QueueEndpoint=http://127.0.0.1:{queues.QueuePort}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{_azurite.TablePort}/devstoreaccount1;",
+            ["AzureWebJobsStorage"] = _azurite.ConnectionStringWithQueuesOn(queues),
         };
         await using var app = StartApp(settings);
         var admin = app.AdminClient();
@@ -250,9 +249,6 @@ public sealed class MonitorTests : IAsyncLifetime
     }
 
     private List<FakeLogRecord> Errors() => _logs.GetSnapshot().Where(r => r.Level == LogLevel.Error).ToList();
-
-    private static string AccountKey(AzuriteServer azurite) =>
-        azurite.ConnectionString.Split(';').Single(p => p.StartsWith("AccountKey=", StringComparison.Ordinal))["AccountKey=".Length..];
 
     private List<FakeLogRecord> Alerts() =>
         _logs.GetSnapshot().Where(r => r.Message.StartsWith("ALERT: ", StringComparison.Ordinal)).ToList();
